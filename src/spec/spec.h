@@ -1,0 +1,59 @@
+/*
+ * spec.h -- internal form of a study spec (public handle hpo_spec in hpo.h).
+ *
+ * The parser (YAML via libyaml, JSON via jansson) reads either syntax into one
+ * node tree with line/column marks (spec_tree.c), then one validator
+ * (spec_schema.c) turns the tree into this struct, so both syntaxes share every
+ * rule and message. Messages read "origin:line:col: key.path: what is wrong".
+ *
+ * Scalar resolution (YAML 1.2 core style, ../shared/conventions.md 4.1):
+ * plain 1e-3, 1E3, .inf, -.inf, .nan are numbers; only true/false are booleans;
+ * quoted scalars are always strings.
+ */
+#ifndef HPO_SPEC_SPEC_H
+#define HPO_SPEC_SPEC_H
+
+#include "hpo.h"
+
+typedef struct hpo__spec_command {
+    char **argv;                 /* template elements */
+    size_t argc;
+    int shell;
+    hpo_kv *env;                 /* owned key/value strings */
+    size_t n_env;
+    char *workdir;
+    char *metric;                /* metric.name */
+    char *metric_regex;
+    char *step_key;
+    hpo_metric_strategy strategy;
+    double kill_grace;           /* seconds, 0 = default */
+} hpo__spec_command;
+
+struct hpo_spec {
+    char *origin;                /* file name for messages */
+    char *text;                  /* the spec as given (stored with the study) */
+    char *study;                 /* required */
+    char *storage;               /* default "sqlite:///hpo.db" */
+    hpo_direction direction;     /* default minimize */
+    unsigned long long seed;     /* default 0 */
+    hpo_space *space;            /* built with the public space API */
+    char *sampler;               /* default "random" */
+    hpo_kv *sampler_options;     /* owned; every key but "name" of the sampler mapping */
+    size_t n_sampler_options;
+    long long n_trials;          /* default: the grid size for grid, 10 otherwise (n_iter) */
+    int workers;                 /* default 1 */
+    double timeout;              /* seconds, 0 = none ("2h", "30m", "45s", or a number) */
+    double trial_timeout;        /* seconds, 0 = none */
+    long long max_failed_trials; /* 0 = no limit */
+    char *output;                /* default "runs/<study>" */
+    hpo__spec_command command;   /* objective.command */
+    char *objective_json;        /* canonical JSON of the objective (study identity) */
+    char *export_csv;            /* export.cv_results / export.csv path, or NULL */
+    char *export_json;           /* export.json path, or NULL */
+    struct hpo_command *cmd;     /* created lazily by hpo_spec_run */
+};
+
+/* Parse durations: "90", "90s", "20m", "2h", "1h30m", "1.5d" -> seconds. */
+int hpo__parse_duration(const char *s, double *out);
+
+#endif

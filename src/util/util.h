@@ -1,0 +1,77 @@
+/*
+ * util.h -- the bottom layer: the allocation funnel, per-thread error details,
+ * a growable string buffer, time, and small string helpers. Every module may use
+ * it; it uses only libc.
+ *
+ * Every allocation of the library goes through hpo__malloc/hpo__calloc/
+ * hpo__realloc so that tests can make the N-th allocation fail
+ * (hpo__alloc_fail_after) and check that each caller turns it into HPO_ENOMEM.
+ */
+#ifndef HPO_UTIL_H
+#define HPO_UTIL_H
+
+#include "hpo.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- allocation funnel */
+void *hpo__malloc(size_t n);
+void *hpo__calloc(size_t count, size_t size);
+void *hpo__realloc(void *p, size_t n);
+void hpo__free(void *p);
+char *hpo__strdup(const char *s);             /* NULL in -> NULL out */
+char *hpo__strndup(const char *s, size_t n);
+/* Testing hook: the allocation after `n` more succeed fails (and every later one
+ * until reset); n < 0 turns failures off. Process-wide, not thread-safe. */
+void hpo__alloc_fail_after(long n);
+
+/* ---- errors: a message kept per thread for hpo_errmsg() */
+/* Set the thread's message (printf format) and return `code`. */
+int hpo__err(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int hpo__verr(int code, const char *fmt, va_list ap);
+/* ENOMEM with a standard message. */
+int hpo__enomem(void);
+void hpo__err_clear(void);
+/* Prefix the current message: "prefix: old message". */
+void hpo__err_prefix(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- growable string buffer; `data` is always NUL-terminated once non-empty */
+typedef struct hpo__buf {
+    char *data;
+    size_t len;
+    size_t cap;
+    int oom; /* sticky: an append failed */
+} hpo__buf;
+
+#define HPO__BUF_INIT {0}
+int hpo__buf_append(hpo__buf *b, const char *s, size_t n);
+int hpo__buf_puts(hpo__buf *b, const char *s);
+int hpo__buf_putc(hpo__buf *b, char c);
+int hpo__buf_printf(hpo__buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int hpo__buf_vprintf(hpo__buf *b, const char *fmt, va_list ap);
+/* Take ownership of the string (never NULL on success: "" for an empty buffer);
+ * HPO_ENOMEM if any append failed. The buffer is reset. */
+int hpo__buf_take(hpo__buf *b, char **out);
+void hpo__buf_free(hpo__buf *b);
+/* Append a double the shortest way that reads back exactly ("%.17g" trimmed). */
+int hpo__buf_double(hpo__buf *b, double v);
+
+/* ---- numbers and strings */
+/* Shortest round-trip text of a double into buf (>= 32 bytes). nan, inf, -inf. */
+void hpo__fmt_double(char *buf, size_t size, double v);
+/* Strict parsers: the whole string must be consumed; 0 or HPO_EINVAL. */
+int hpo__parse_double(const char *s, double *out);
+int hpo__parse_ll(const char *s, long long *out);
+/* Damerau-free Levenshtein distance (for did-you-mean suggestions). */
+size_t hpo__edit_distance(const char *a, const char *b);
+/* The candidate closest to `word` within distance max(2, len/3), or NULL. */
+const char *hpo__suggest(const char *word, const char *const *candidates, size_t n);
+
+/* ---- time */
+double hpo__now(void);          /* Unix time, seconds, wall clock */
+double hpo__monotonic(void);    /* seconds, monotonic */
+void hpo__sleep(double seconds);
+
+#endif
