@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages hpo needs to build, test and run its examples.
+# Debian 12 (bookworm), as root (or with sudo). Safe to run again.
+set -euo pipefail
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+# Build and run-time libraries (all MIT/BSD/public domain; no GPL code is linked).
+PKGS_BUILD="build-essential cmake pkg-config libyaml-dev libjansson-dev libsqlite3-dev libpcre2-dev"
+# Tests: cmocka, clang + libFuzzer, valgrind, the scikit-learn oracle, sqlite3 shell.
+PKGS_TEST="libcmocka-dev clang libclang-rt-14-dev valgrind python3 python3-sklearn sqlite3 procps"
+
+want="$PKGS_BUILD"
+if [ "${1:-}" = "--test" ]; then want="$want $PKGS_TEST"; fi
+if [ "${1:-}" = "--bench" ]; then want="$want $PKGS_TEST python3-optuna bc"; fi
+
+missing=""
+for p in $want; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "installing:$missing"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  # shellcheck disable=SC2086
+  $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+echo "dependencies ready"

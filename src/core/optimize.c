@@ -1,0 +1,279 @@
+/*
+ * optimize.c -- the one study loop: every technique runs through it.
+ *
+ * N worker threads each repeat: ask (one storage claim) -> evaluate the
+ * objective -> tell (one storage transaction). A monitor thread refreshes the
+ * heartbeats of running trials every few seconds and emits a tick about once a
+ * second for progress displays. Events reach the observer serialized under one
+ * mutex. Stopping conditions: the study's n_trials claimed (HPO_EDONE from the
+ * storage), the sampler exhausted, the timeout, max_failed_trials, or
+ * hpo_study_stop(). Running trials are always finished, never abandoned.
+ *
+ * Objective failures are recorded on the trial and the loop goes on; only
+ * storage errors (or out of memory) end the loop with an error.
+ */
+#include "core/study.h"
+#include "util/util.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#define HEARTBEAT_EVERY 5.0
+#define TICK_EVERY 1.0
+
+typedef struct loop {
+    hpo_study *study;
+    hpo_objective_fn objective;
+    void *payload;
+    hpo_optimize_options opts;
+    double t0;
+    pthread_mutex_t lock; /* events, best, error */
+    pthread_cond_t cond;  /* wakes the monitor at the end */
+    int n_active;         /* worker threads still running */
+    int has_best;
+    double best_value;
+    long long best_number;
+    int error;            /* first storage/system error */
+    char error_msg[1024];
+    int stop_reason;      /* HPO_ETIMEOUT / HPO_ESTOPPED / 0 */
+    char stop_msg[256];
+} loop;
+
+static int loop_should_stop(loop *l)
+{
+    if (atomic_load(&l->study->stop)) {
+        pthread_mutex_lock(&l->lock);
+        if (!l->stop_reason) {
+            l->stop_reason = HPO_ESTOPPED;
+            snprintf(l->stop_msg, sizeof l->stop_msg, "study '%s' stopped on request",
+                     l->study->row.name);
+        }
+        pthread_mutex_unlock(&l->lock);
+        return 1;
+    }
+    pthread_mutex_lock(&l->lock);
+    int stop = l->error != 0 || l->stop_reason != 0;
+    if (!stop && l->opts.timeout > 0 && hpo__monotonic() - l->t0 >= l->opts.timeout) {
+        l->stop_reason = HPO_ETIMEOUT;
+        snprintf(l->stop_msg, sizeof l->stop_msg, "timeout of %gs reached", l->opts.timeout);
+        stop = 1;
+    }
+    pthread_mutex_unlock(&l->lock);
+    return stop;
+}
+
+static void loop_set_error(loop *l, int rc)
+{
+    pthread_mutex_lock(&l->lock);
+    if (!l->error) {
+        l->error = rc;
+        snprintf(l->error_msg, sizeof l->error_msg, "%s", hpo_errmsg());
+    }
+    pthread_mutex_unlock(&l->lock);
+}
+
+/* Fill an event's counters and deliver it. Called with l->lock held. */
+static void loop_emit(loop *l, hpo_event_type type, const hpo_trial *t)
+{
+    long long counts[4] = {0, 0, 0, 0}, lost = 0, claimed = 0;
+    hpo_study *s = l->study;
+    if (s->st->ops->counts(s->st, s->row.id, counts, &lost, &claimed) != 0)
+        return;
+    if (type == HPO_EVENT_TRIAL_FINISHED && t && l->opts.max_failed_trials > 0 &&
+        counts[HPO_TRIAL_FAILED] - lost >= l->opts.max_failed_trials && !l->stop_reason) {
+        l->stop_reason = HPO_ESTOPPED;
+        snprintf(l->stop_msg, sizeof l->stop_msg,
+                 "stopped: %lld trials failed (max_failed_trials is %lld)",
+                 counts[HPO_TRIAL_FAILED] - lost, l->opts.max_failed_trials);
+    }
+    if (!l->opts.on_event)
+        return;
+    hpo_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = type;
+    ev.trial = t;
+    ev.n_claimed = claimed;
+    ev.n_trials = s->row.n_trials;
+    memcpy(ev.counts, counts, sizeof ev.counts);
+    ev.has_best = l->has_best;
+    ev.best_value = l->best_value;
+    ev.best_number = l->best_number;
+    ev.elapsed = hpo__monotonic() - l->t0;
+    l->opts.on_event(&ev, l->opts.event_payload);
+}
+
+static void *worker_main(void *arg)
+{
+    loop *l = arg;
+    hpo_study *s = l->study;
+    while (!loop_should_stop(l)) {
+        hpo_trial *t = NULL;
+        int rc = hpo_study_ask(s, &t);
+        if (rc == HPO_EDONE)
+            break;
+        if (rc != 0) {
+            loop_set_error(l, rc);
+            break;
+        }
+        pthread_mutex_lock(&l->lock);
+        loop_emit(l, HPO_EVENT_TRIAL_STARTED, t);
+        pthread_mutex_unlock(&l->lock);
+
+        double value = NAN;
+        hpo__err_clear();
+        rc = l->objective(t, &value, l->payload);
+        int frc;
+        if (rc == 0) {
+            frc = hpo_trial_tell(t, value);
+            if (frc == HPO_EINVAL) /* non-finite: recorded as failed */
+                frc = 0;
+        } else if (rc == HPO_EPRUNED) {
+            frc = hpo_trial_prune(t);
+        } else {
+            const char *why = hpo_trial_attr(t, "error");
+            char msg[1024];
+            if (!why || !*why) {
+                snprintf(msg, sizeof msg, "%s%s%s", hpo_strerror(rc), hpo_errmsg()[0] ? ": " : "",
+                         hpo_errmsg());
+                why = msg;
+            }
+            frc = hpo_trial_fail(t, why);
+        }
+        if (frc != 0) {
+            loop_set_error(l, frc);
+            hpo_trial_destroy(t);
+            break;
+        }
+        pthread_mutex_lock(&l->lock);
+        if (t->state == HPO_TRIAL_COMPLETE && isfinite(t->value) &&
+            (!l->has_best || (s->row.direction == HPO_MAXIMIZE ? t->value > l->best_value
+                                                                : t->value < l->best_value))) {
+            l->has_best = 1;
+            l->best_value = t->value;
+            l->best_number = t->number;
+        }
+        loop_emit(l, HPO_EVENT_TRIAL_FINISHED, t);
+        pthread_mutex_unlock(&l->lock);
+        hpo_trial_destroy(t);
+    }
+    pthread_mutex_lock(&l->lock);
+    l->n_active--;
+    pthread_cond_broadcast(&l->cond);
+    pthread_mutex_unlock(&l->lock);
+    return NULL;
+}
+
+static void *monitor_main(void *arg)
+{
+    loop *l = arg;
+    double last_beat = hpo__monotonic();
+    pthread_mutex_lock(&l->lock);
+    while (l->n_active > 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        double wake = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9 + TICK_EVERY;
+        ts.tv_sec = (time_t)wake;
+        ts.tv_nsec = (long)((wake - (double)ts.tv_sec) * 1e9);
+        pthread_cond_timedwait(&l->cond, &l->lock, &ts);
+        if (l->n_active == 0)
+            break;
+        loop_emit(l, HPO_EVENT_TICK, NULL);
+        if (hpo__monotonic() - last_beat >= HEARTBEAT_EVERY) {
+            pthread_mutex_unlock(&l->lock);
+            hpo__study_heartbeat(l->study); /* a failed beat is retried next time */
+            last_beat = hpo__monotonic();
+            pthread_mutex_lock(&l->lock);
+        }
+    }
+    pthread_mutex_unlock(&l->lock);
+    return NULL;
+}
+
+/* The best complete trial stored so far, for progress events. */
+static void loop_load_best(loop *l)
+{
+    hpo_trial *best = NULL;
+    if (hpo_study_best_trial(l->study, &best) == 0) {
+        l->has_best = 1;
+        l->best_value = best->value;
+        l->best_number = best->number;
+        hpo_trial_destroy(best);
+    }
+    hpo__err_clear();
+}
+
+int hpo_study_optimize(hpo_study *study, hpo_objective_fn objective, void *payload,
+                       const hpo_optimize_options *opts)
+{
+    if (!study || !objective)
+        return hpo__err(HPO_EINVAL, "hpo_study_optimize: study and objective are required");
+    if (opts && opts->version != HPO_OPTIMIZE_OPTIONS_VERSION)
+        return hpo__err(HPO_EINVAL, "hpo_study_optimize: unknown options version %u",
+                        opts->version);
+    loop l;
+    memset(&l, 0, sizeof l);
+    l.study = study;
+    l.objective = objective;
+    l.payload = payload;
+    if (opts)
+        l.opts = *opts;
+    if (l.opts.n_workers <= 0)
+        l.opts.n_workers = 1;
+    if (l.opts.n_trials < 0 || l.opts.timeout < 0 || l.opts.max_failed_trials < 0 ||
+        l.opts.n_workers > 1024)
+        return hpo__err(HPO_EINVAL, "hpo_study_optimize: negative limit or too many workers");
+    if (l.opts.n_trials > 0 && l.opts.n_trials != study->row.n_trials) {
+        int rc = study->st->ops->study_set_n_trials(study->st, study->row.id, l.opts.n_trials);
+        if (rc)
+            return rc;
+        study->row.n_trials = l.opts.n_trials;
+    }
+    atomic_store(&study->stop, 0);
+    pthread_mutex_init(&l.lock, NULL);
+    pthread_cond_init(&l.cond, NULL);
+    l.t0 = hpo__monotonic();
+    loop_load_best(&l);
+
+    int n = l.opts.n_workers;
+    pthread_t *threads = hpo__calloc((size_t)n, sizeof *threads);
+    int rc = 0;
+    if (!threads) {
+        rc = hpo__enomem();
+        goto done;
+    }
+    int started = 0;
+    for (; started < n; started++) {
+        pthread_mutex_lock(&l.lock);
+        l.n_active++;
+        pthread_mutex_unlock(&l.lock);
+        if (pthread_create(&threads[started], NULL, worker_main, &l) != 0) {
+            pthread_mutex_lock(&l.lock);
+            l.n_active--;
+            pthread_mutex_unlock(&l.lock);
+            break;
+        }
+    }
+    if (started == 0) {
+        rc = hpo__err(HPO_ENOMEM, "could not start worker threads");
+        goto done;
+    }
+    pthread_t mon;
+    int have_mon = pthread_create(&mon, NULL, monitor_main, &l) == 0;
+    for (int i = 0; i < started; i++)
+        pthread_join(threads[i], NULL);
+    if (have_mon)
+        pthread_join(mon, NULL);
+
+    if (l.error) {
+        rc = hpo__err(l.error, "%s", l.error_msg);
+    } else if (l.stop_reason) {
+        rc = hpo__err(l.stop_reason, "%s", l.stop_msg);
+    }
+done:
+    hpo__free(threads);
+    pthread_cond_destroy(&l.cond);
+    pthread_mutex_destroy(&l.lock);
+    return rc;
+}
