@@ -213,6 +213,7 @@ int hpo_study_optimize(hpo_study *study, hpo_objective_fn objective, void *paylo
         return hpo__err(HPO_EINVAL, "hpo_study_optimize: unknown options version %u",
                         opts->version);
     loop l;
+    int rc = 0;
     memset(&l, 0, sizeof l);
     l.study = study;
     l.objective = objective;
@@ -225,10 +226,12 @@ int hpo_study_optimize(hpo_study *study, hpo_objective_fn objective, void *paylo
         l.opts.n_workers > 1024)
         return hpo__err(HPO_EINVAL, "hpo_study_optimize: negative limit or too many workers");
     if (l.opts.n_trials > 0 && l.opts.n_trials != study->row.n_trials) {
-        int rc = study->st->ops->study_set_n_trials(study->st, study->row.id, l.opts.n_trials);
+        rc = study->st->ops->study_set_n_trials(study->st, study->row.id, l.opts.n_trials);
         if (rc)
             return rc;
         study->row.n_trials = l.opts.n_trials;
+        if ((rc = hpo__study_make_sampler(study)) != 0)
+            return rc;
     }
     atomic_store(&study->stop, 0);
     pthread_mutex_init(&l.lock, NULL);
@@ -238,7 +241,6 @@ int hpo_study_optimize(hpo_study *study, hpo_objective_fn objective, void *paylo
 
     int n = l.opts.n_workers;
     pthread_t *threads = hpo__calloc((size_t)n, sizeof *threads);
-    int rc = 0;
     if (!threads) {
         rc = hpo__enomem();
         goto done;

@@ -101,4 +101,15 @@ const hpo__param *hpo__space_find(const hpo_space *space, const char *name);
 /* A deep copy. */
 int hpo__space_copy(const hpo_space *src, hpo_space **out);
 
+/* The grid the grid sampler walks (and the random sampler permutes when every
+ * parameter is a list), over a resolved space that must outlive it: sub-spaces
+ * concatenated, ParameterGrid order inside each, conditional points kept once. */
+typedef struct hpo__grid hpo__grid;
+int hpo__grid_create(const hpo_space *space, hpo__grid **out);
+void hpo__grid_destroy(hpo__grid *g);
+/* Number of points (fits in a long long). */
+unsigned long long hpo__grid_size(const hpo__grid *g);
+/* Point idx (< size) into `out` (empty on entry), active parameters only. */
+int hpo__grid_point(const hpo__grid *g, unsigned long long idx, hpo__params *out);
+
 #endif

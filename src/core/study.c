@@ -106,7 +106,7 @@ static int streq_null(const char *a, const char *b)
 }
 
 /* Build the sampler of a study from its row and space. */
-static int study_make_sampler(hpo_study *s)
+int hpo__study_make_sampler(hpo_study *s)
 {
     s->sops = hpo__sampler_find(s->row.sampler);
     if (!s->sops)
@@ -272,7 +272,7 @@ int hpo_study_open(hpo_study **out, const hpo_study_options *opts, const hpo_spa
     /* Validate the sampler against the space before touching the storage. */
     s->row = want;
     memset(&want, 0, sizeof want);
-    if ((rc = study_make_sampler(s)) != 0) {
+    if ((rc = hpo__study_make_sampler(s)) != 0) {
         hpo__err_prefix("study '%s': sampler %s", s->row.name, s->row.sampler);
         goto fail;
     }
@@ -310,7 +310,7 @@ int hpo_study_open(hpo_study **out, const hpo_study_options *opts, const hpo_spa
     hpo__study_row_free(&s->row);
     s->row = stored;
     /* Rebuild the sampler with the stored n_trials (the lhs design depends on it). */
-    if ((rc = study_make_sampler(s)) != 0)
+    if ((rc = hpo__study_make_sampler(s)) != 0)
         goto fail;
     *out = s;
     return 0;
@@ -341,7 +341,7 @@ int hpo_study_load(hpo_study **out, const char *storage, const char *name)
         goto fail;
     if ((rc = hpo__space_resolve(s->space)) != 0)
         goto fail;
-    if ((rc = study_make_sampler(s)) != 0)
+    if ((rc = hpo__study_make_sampler(s)) != 0)
         goto fail;
     *out = s;
     return 0;

@@ -65,6 +65,10 @@ int hpo__worker_id(char **out);
  * than *(double *)payload seconds. */
 int hpo__worker_dead(const char *worker, double heartbeat, double now, void *payload);
 
+/* (Re)build the study's sampler from its row (seed, options, n_trials) and space.
+ * Called again when n_trials changes: the lhs design depends on it. */
+int hpo__study_make_sampler(hpo_study *study);
+
 /* Refresh heartbeats of the trials this handle is running. */
 int hpo__study_heartbeat(hpo_study *study);
 
