@@ -23,6 +23,15 @@
 
 /* ------------------------------------------------------------ helpers */
 
+static void kv_free(hpo_kv *kv, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        hpo__free((void *)(uintptr_t)kv[i].key);
+        hpo__free((void *)(uintptr_t)kv[i].value);
+    }
+    hpo__free(kv);
+}
+
 static int kv_to_json(const hpo_kv *kv, size_t n, char **out)
 {
     /* Keys sorted so that the stored form does not depend on the given order. */
@@ -89,14 +98,6 @@ static int kv_from_json(const char *json, hpo_kv **out, size_t *n)
     return 0;
 }
 
-static void kv_free(hpo_kv *kv, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        hpo__free((void *)(uintptr_t)kv[i].key);
-        hpo__free((void *)(uintptr_t)kv[i].value);
-    }
-    hpo__free(kv);
-}
 
 static int streq_null(const char *a, const char *b)
 {
@@ -111,6 +112,9 @@ int hpo__study_make_sampler(hpo_study *s)
     s->sops = hpo__sampler_find(s->row.sampler);
     if (!s->sops)
         return HPO_EINVAL; /* message set by find */
+    kv_free(s->sampler_opts, s->n_sampler_opts);
+    s->sampler_opts = NULL;
+    s->n_sampler_opts = 0;
     int rc = kv_from_json(s->row.sampler_options_json, &s->sampler_opts, &s->n_sampler_opts);
     if (rc)
         return rc;
