@@ -503,6 +503,11 @@ typedef enum hpo_export_format {
 /* Write the study's trials to `fp` in the given format. */
 HPO_API int hpo_study_export(hpo_study *study, hpo_export_format format, FILE *fp);
 
+/* The file the spec's `export:` section names for a format (export.cv_results or
+ * export.csv for HPO_EXPORT_CSV and HPO_EXPORT_CV_RESULTS, export.json for
+ * HPO_EXPORT_JSON), or NULL when it names none. Borrowed from the spec. */
+HPO_API const char *hpo_spec_export_path(const hpo_spec *spec, hpo_export_format format);
+
 #ifdef __cplusplus
 }
 #endif

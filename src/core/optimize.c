@@ -131,6 +131,9 @@ static void *worker_main(void *arg)
                 frc = 0;
         } else if (rc == HPO_EPRUNED) {
             frc = hpo_trial_prune(t);
+        } else if (rc == HPO_ESTOPPED && atomic_load(&s->stop)) {
+            /* Interrupted, not failed: the next run evaluates it again. */
+            frc = hpo__trial_requeue(t, "interrupted: stopped before it finished; will be re-run");
         } else {
             const char *why = hpo_trial_attr(t, "error");
             char msg[1024];

@@ -688,6 +688,10 @@ static int trial_finish(hpo_trial *t, hpo_trial_state state, double value, const
     if (rc)
         return rc;
     study_untrack(t->study, t->id);
+    if ((int)state == HPO__TRIAL_REQUEUE) {
+        state = HPO_TRIAL_FAILED;
+        value = (double)NAN;
+    }
     t->state = state;
     t->value = value;
     t->end_time = end;
@@ -707,6 +711,11 @@ int hpo_trial_tell(hpo_trial *trial, double value)
         return hpo__err(HPO_EINVAL, "trial %lld: %s; recorded as failed", trial->number, msg);
     }
     return trial_finish(trial, HPO_TRIAL_COMPLETE, value, NULL);
+}
+
+int hpo__trial_requeue(hpo_trial *trial, const char *reason)
+{
+    return trial_finish(trial, (hpo_trial_state)HPO__TRIAL_REQUEUE, (double)NAN, reason);
 }
 
 int hpo_trial_fail(hpo_trial *trial, const char *reason)

@@ -69,6 +69,10 @@ int hpo__worker_dead(const char *worker, double heartbeat, double now, void *pay
  * Called again when n_trials changes: the lhs design depends on it. */
 int hpo__study_make_sampler(hpo_study *study);
 
+/* Finish a running trial as failed and lost, so that the next claim re-runs its
+ * configuration (a trial interrupted by hpo_study_stop). */
+int hpo__trial_requeue(hpo_trial *trial, const char *reason);
+
 /* Refresh heartbeats of the trials this handle is running. */
 int hpo__study_heartbeat(hpo_study *study);
 

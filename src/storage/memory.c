@@ -442,7 +442,7 @@ static int mem_finish(hpo__storage *st, int64_t trial_id, int state, double valu
                       const char *message, const char *attrs_json, double end_time)
 {
     mem_storage *m = (mem_storage *)st;
-    if (state < HPO_TRIAL_COMPLETE || state > HPO_TRIAL_FAILED)
+    if ((state < HPO_TRIAL_COMPLETE || state > HPO_TRIAL_FAILED) && state != HPO__TRIAL_REQUEUE)
         return hpo__err(HPO_EINVAL, "storage '%s': cannot finish a trial as %s", st->uri,
                         state_name(state));
     int rc = 0;
@@ -463,6 +463,12 @@ static int mem_finish(hpo__storage *st, int64_t trial_id, int state, double valu
     if (dup_opt(message, &msg) || dup_opt(attrs_json, &attrs)) {
         rc = hpo__enomem();
         goto done;
+    }
+    if (state == HPO__TRIAL_REQUEUE) {
+        state = HPO_TRIAL_FAILED;
+        value = (double)NAN;
+        t->lost = 1;
+        t->row.requeue_pending = 1;
     }
     t->row.state = state;
     t->row.value = value;

@@ -899,14 +899,23 @@ static int sql_finish(hpo__storage *st, int64_t trial_id, int state, double valu
                       const char *message, const char *attrs_json, double end_time)
 {
     sql_storage *q = (sql_storage *)st;
-    if (state < HPO_TRIAL_COMPLETE || state > HPO_TRIAL_FAILED)
+    if ((state < HPO_TRIAL_COMPLETE || state > HPO_TRIAL_FAILED) && state != HPO__TRIAL_REQUEUE)
         return hpo__err(HPO_EINVAL, "storage %s: cannot finish a trial as %s", q->path,
                         state_name(state));
     lock_db(q);
     int rc = begin(q, "finish a trial");
     if (rc || (rc = check_running(q, trial_id)) != 0)
         goto done;
-    sqlite3_stmt *s = stmt(q, S_FINISH);
+    sqlite3_stmt *s;
+    if (state == HPO__TRIAL_REQUEUE) {
+        s = stmt(q, S_MARK_LOST);
+        if ((rc = bind_text(q, s, 1, message)) || (rc = bind_real(q, s, 2, end_time)) ||
+            (rc = bind_int(q, s, 3, trial_id)) || (rc = run(q, S_MARK_LOST, "finish a trial")))
+            goto done;
+        rc = commit(q, "finish a trial");
+        goto done;
+    }
+    s = stmt(q, S_FINISH);
     if ((rc = bind_int(q, s, 1, state)) || (rc = bind_real(q, s, 2, value)) ||
         (rc = bind_text(q, s, 3, message)) || (rc = bind_text(q, s, 4, attrs_json)) ||
         (rc = bind_real(q, s, 5, end_time)) || (rc = bind_int(q, s, 6, trial_id)) ||

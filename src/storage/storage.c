@@ -3,7 +3,8 @@
  * and caller share.
  *
  * URI forms: NULL or "memory:" (a new, empty in-process store per handle);
- * "sqlite:///abs/path", "sqlite://rel/path", "sqlite:path" or a plain path
+ * "sqlite:///rel/path" or "sqlite:////abs/path" (SQLAlchemy's form),
+ * "sqlite:path" or a plain path
  * (SQLite file). "postgresql://..." is recognised but not built yet (HPO_EINVAL).
  * A word followed by "://" that names no back end is HPO_EINVAL; a word and a
  * single ':' without "//" ("runs:v1.db") is taken as a plain path.
@@ -74,8 +75,11 @@ int hpo__storage_open(hpo__storage **out, const char *uri)
                             "storage %s: unknown scheme '%.*s' (expected memory: or sqlite:)",
                             given, (int)slen, given);
         if (ops) {
-            /* "sqlite:///abs" -> "/abs"; "sqlite://rel" -> "rel"; "sqlite:p" -> "p". */
+            /* SQLAlchemy's (and Optuna's) form: "sqlite:///rel.db" -> "rel.db",
+             * "sqlite:////abs.db" -> "/abs.db"; also "sqlite://rel" and "sqlite:p". */
             location = slashes ? rest + 2 : rest;
+            if (slashes && location[0] == '/')
+                location++;
         }
     }
     if (!ops) {

@@ -75,6 +75,9 @@ typedef struct hpo__claim_req {
     void *worker_dead_payload;
 } hpo__claim_req;
 
+/* finish() pseudo-state: failed, lost, configuration to be re-run. */
+#define HPO__TRIAL_REQUEUE 100
+
 #define HPO__STORAGE_OPS_VERSION 1
 
 typedef struct hpo__storage_ops {
@@ -105,7 +108,9 @@ typedef struct hpo__storage_ops {
     int (*claim)(hpo__storage *st, int64_t study_id, const hpo__claim_req *req,
                  hpo__propose_fn propose, void *payload, hpo__trial_row *out);
     /* One transaction: set state, value (NaN = none), message, attrs_json and
-     * end_time of a running trial; HPO_ESTATE when it is not running. */
+     * end_time of a running trial; HPO_ESTATE when it is not running. State
+     * HPO__TRIAL_REQUEUE finishes it as failed and lost, with requeue_pending, so
+     * the next claim re-runs its configuration (an interrupted trial). */
     int (*finish)(hpo__storage *st, int64_t trial_id, int state, double value,
                   const char *message, const char *attrs_json, double end_time);
     /* Append an intermediate value and refresh the heartbeat. */
@@ -130,8 +135,9 @@ struct hpo__storage {
 extern const hpo__storage_ops hpo__storage_memory_ops;
 extern const hpo__storage_ops hpo__storage_sqlite_ops;
 
-/* Open a storage by URI: "memory:" (or NULL), "sqlite:///abs/path",
- * "sqlite://rel/path", "sqlite:path", or a plain path (SQLite). Every handle of
+/* Open a storage by URI: "memory:" (or NULL), "sqlite:///relative/path" and
+ * "sqlite:////absolute/path" (SQLAlchemy's form, as Optuna users write it),
+ * "sqlite:path", or a plain path (SQLite). Every handle of
  * "memory:" in one process is a new, empty store. */
 int hpo__storage_open(hpo__storage **out, const char *uri);
 void hpo__storage_close(hpo__storage *st);

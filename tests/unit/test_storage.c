@@ -50,7 +50,7 @@ static int setup(void **state)
     if (strcmp(f->kind, kind_memory) == 0)
         snprintf(f->uri, sizeof f->uri, "memory:");
     else
-        snprintf(f->uri, sizeof f->uri, "sqlite://%s", f->path);
+        snprintf(f->uri, sizeof f->uri, "sqlite:///%s", f->path);
     if (hpo__storage_open(&f->st, f->uri) != 0) {
         rmdir(f->dir);
         free(f);
@@ -658,7 +658,7 @@ static void test_uri_forms(void **state)
     /* The SQLite spellings all reach the same file. */
     char uri[256], cwd[512];
     struct stat sb;
-    snprintf(uri, sizeof uri, "sqlite:///%s/other.db", f->dir + 1);
+    snprintf(uri, sizeof uri, "sqlite:///%s/other.db", f->dir); /* 4 slashes: absolute */
     assert_int_equal(hpo__storage_open(&st, uri), 0);
     assert_string_equal(st->ops->scheme, "sqlite");
     assert_string_equal(st->uri, uri);
@@ -680,6 +680,14 @@ static void test_uri_forms(void **state)
     int rc1 = hpo__storage_open(&st, "sqlite://rel.db");
     if (rc1 == 0)
         hpo__storage_close(st);
+    /* SQLAlchemy's three slashes: relative to the working directory. */
+    int rc3 = hpo__storage_open(&st, "sqlite:///other.db");
+    int found3 = rc3 == 0 ? st->ops->study_get(st, "shared", &got) : rc3;
+    if (rc3 == 0) {
+        if (found3 == 0)
+            hpo__study_row_free(&got);
+        hpo__storage_close(st);
+    }
     int rc2 = hpo__storage_open(&st, "sqlite:other.db");
     int found = rc2 == 0 ? st->ops->study_get(st, "shared", &got) : rc2;
     if (rc2 == 0) {
@@ -687,6 +695,7 @@ static void test_uri_forms(void **state)
         hpo__storage_close(st);
     }
     assert_int_equal(chdir(cwd), 0);
+    assert_int_equal(found3, 0);
     assert_int_equal(rc1, 0);
     assert_int_equal(found, 0);
     snprintf(uri, sizeof uri, "%s/rel.db", f->dir);
@@ -769,7 +778,7 @@ static void test_sqlite_processes_create_once(void **state)
     fixture *f = *state;
     /* A new file: the processes also race to create the schema. */
     char uri[256];
-    snprintf(uri, sizeof uri, "sqlite://%s/other.db", f->dir);
+    snprintf(uri, sizeof uri, "sqlite:///%s/other.db", f->dir);
     hpo__storage_close(f->st);
     f->st = NULL;
     pid_t pids[N_PROCS];
