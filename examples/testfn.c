@@ -268,6 +268,8 @@ int main(int argc, char **argv)
         print_epoch(format, metric, e, epochs, v);
         if (!strcmp(mode, "crash")) {
             fflush(stdout);
+            /* the default action, even when a sanitizer runtime installed a handler */
+            signal(SIGSEGV, SIG_DFL);
             raise(SIGSEGV);
         }
         if (!strcmp(mode, "hang") || !strcmp(mode, "spawn-hang"))

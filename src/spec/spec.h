@@ -53,6 +53,12 @@ struct hpo_spec {
     struct hpo_command *cmd;     /* created lazily by hpo_spec_run */
 };
 
+struct hpo__node;
+/* Validate a parsed tree into `s` (zeroed, origin and text set). */
+int hpo__spec_from_tree(hpo_spec *s, const struct hpo__node *root, const char *origin);
+/* Re-validate the sampler against the space after an override. */
+int hpo__spec_check_sampler(hpo_spec *s);
+
 /* Parse durations: "90", "90s", "20m", "2h", "1h30m", "1.5d" -> seconds. */
 int hpo__parse_duration(const char *s, double *out);
 

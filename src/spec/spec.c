@@ -1,0 +1,463 @@
+/*
+ * spec.c -- the public hpo_spec_* API: load and parse a spec (YAML or JSON),
+ * CLI overrides, opening its study, running its objective, and the plan.
+ * Parsing happens before anything touches a storage, so a bad spec writes
+ * nothing.
+ */
+#include "core/space.h"
+#include "samplers/sampler.h"
+#include "spec/spec.h"
+#include "spec/tree.h"
+#include "util/util.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void hpo_spec_destroy(hpo_spec *s)
+{
+    if (!s)
+        return;
+    hpo_command_destroy(s->cmd);
+    hpo__free(s->origin);
+    hpo__free(s->text);
+    hpo__free(s->study);
+    hpo__free(s->storage);
+    hpo_space_destroy(s->space);
+    hpo__free(s->sampler);
+    for (size_t i = 0; i < s->n_sampler_options; i++) {
+        hpo__free((void *)(uintptr_t)s->sampler_options[i].key);
+        hpo__free((void *)(uintptr_t)s->sampler_options[i].value);
+    }
+    hpo__free(s->sampler_options);
+    hpo__free(s->output);
+    for (size_t i = 0; i < s->command.argc; i++)
+        hpo__free(s->command.argv[i]);
+    hpo__free(s->command.argv);
+    for (size_t i = 0; i < s->command.n_env; i++) {
+        hpo__free((void *)(uintptr_t)s->command.env[i].key);
+        hpo__free((void *)(uintptr_t)s->command.env[i].value);
+    }
+    hpo__free(s->command.env);
+    hpo__free(s->command.workdir);
+    hpo__free(s->command.metric);
+    hpo__free(s->command.metric_regex);
+    hpo__free(s->command.step_key);
+    hpo__free(s->objective_json);
+    hpo__free(s->export_csv);
+    hpo__free(s->export_json);
+    hpo__free(s);
+}
+
+static int is_json(const char *data, size_t len, const char *origin)
+{
+    size_t ol = strlen(origin);
+    if (ol >= 5 && strcmp(origin + ol - 5, ".json") == 0)
+        return 1;
+    for (size_t i = 0; i < len; i++) {
+        if (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r')
+            continue;
+        return data[i] == '{';
+    }
+    return 0;
+}
+
+int hpo_spec_parse(hpo_spec **out, const char *data, size_t len, const char *origin)
+{
+    if (!out || (!data && len))
+        return hpo__err(HPO_EINVAL, "hpo_spec_parse: out and data are required");
+    if (!origin)
+        origin = "spec";
+    if (!data)
+        data = "";
+    hpo__node *root = NULL;
+    int rc = is_json(data, len, origin) ? hpo__tree_parse_json(data, len, origin, &root)
+                                        : hpo__tree_parse_yaml(data, len, origin, &root);
+    if (rc)
+        return rc;
+    hpo_spec *s = hpo__calloc(1, sizeof *s);
+    if (!s) {
+        hpo__tree_free(root);
+        return hpo__enomem();
+    }
+    s->workers = 1;
+    s->direction = HPO_MINIMIZE;
+    s->origin = hpo__strdup(origin);
+    s->text = hpo__strndup(data, len);
+    if (!s->origin || !s->text) {
+        rc = hpo__enomem();
+        goto fail;
+    }
+    if ((rc = hpo__spec_from_tree(s, root, origin)) != 0)
+        goto fail;
+    if (!s->storage && !(s->storage = hpo__strdup("sqlite:///hpo.db"))) {
+        rc = hpo__enomem();
+        goto fail;
+    }
+    if (!s->output) {
+        hpo__buf b = HPO__BUF_INIT;
+        hpo__buf_printf(&b, "runs/%s", s->study);
+        if ((rc = hpo__buf_take(&b, &s->output)) != 0)
+            goto fail;
+    }
+    hpo__tree_free(root);
+    *out = s;
+    return 0;
+fail:
+    hpo__tree_free(root);
+    hpo_spec_destroy(s);
+    return rc;
+}
+
+int hpo_spec_load(hpo_spec **out, const char *path)
+{
+    if (!out || !path)
+        return hpo__err(HPO_EINVAL, "hpo_spec_load: out and path are required");
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return hpo__err(HPO_EIO, "cannot read %s: %s", path, strerror(errno));
+    hpo__buf b = HPO__BUF_INIT;
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (b.len + n > (size_t)16 << 20) {
+            fclose(f);
+            hpo__buf_free(&b);
+            return hpo__err(HPO_ESPEC, "%s: larger than 16 MiB; not a spec", path);
+        }
+        hpo__buf_append(&b, chunk, n);
+    }
+    int err = ferror(f);
+    fclose(f);
+    if (err) {
+        hpo__buf_free(&b);
+        return hpo__err(HPO_EIO, "cannot read %s", path);
+    }
+    size_t len = b.len;
+    char *text = NULL;
+    int rc = hpo__buf_take(&b, &text);
+    if (rc)
+        return rc;
+    rc = hpo_spec_parse(out, text, len, path);
+    hpo__free(text);
+    return rc;
+}
+
+/* ------------------------------------------------------------ overrides */
+
+static int set_string(char **field, const char *value)
+{
+    char *v = hpo__strdup(value);
+    if (!v)
+        return hpo__enomem();
+    hpo__free(*field);
+    *field = v;
+    return 0;
+}
+
+int hpo_spec_set(hpo_spec *s, const char *key, const char *value)
+{
+    if (!s || !key || !value)
+        return hpo__err(HPO_EINVAL, "hpo_spec_set: spec, key and value are required");
+    long long ll;
+    double d;
+    if (!strcmp(key, "study") || !strcmp(key, "storage") || !strcmp(key, "output")) {
+        if (!*value)
+            return hpo__err(HPO_ESPEC, "--%s: empty value", key);
+        char **f = !strcmp(key, "study") ? &s->study : !strcmp(key, "storage") ? &s->storage
+                                                                               : &s->output;
+        int rc = set_string(f, value);
+        if (rc == 0 && !strcmp(key, "study") && s->output && !strncmp(s->output, "runs/", 5)) {
+            hpo__buf b = HPO__BUF_INIT;
+            hpo__buf_printf(&b, "runs/%s", value);
+            char *o = NULL;
+            if ((rc = hpo__buf_take(&b, &o)) == 0) {
+                hpo__free(s->output);
+                s->output = o;
+            }
+        }
+        return rc;
+    }
+    if (!strcmp(key, "seed")) {
+        if (hpo__parse_ll(value, &ll) || ll < 0)
+            return hpo__err(HPO_ESPEC, "--seed: expected an integer >= 0, got '%s'", value);
+        s->seed = (unsigned long long)ll;
+        return hpo__spec_check_sampler(s);
+    }
+    if (!strcmp(key, "n_trials")) {
+        if (hpo__parse_ll(value, &ll) || ll < 1)
+            return hpo__err(HPO_ESPEC, "--n-trials: expected an integer >= 1, got '%s'", value);
+        s->n_trials = ll;
+        return hpo__spec_check_sampler(s);
+    }
+    if (!strcmp(key, "workers")) {
+        if (hpo__parse_ll(value, &ll) || ll < 1 || ll > 1024)
+            return hpo__err(HPO_ESPEC, "--workers: expected an integer from 1 to 1024, got '%s'",
+                            value);
+        s->workers = (int)ll;
+        return 0;
+    }
+    if (!strcmp(key, "max_failed_trials")) {
+        if (hpo__parse_ll(value, &ll) || ll < 0)
+            return hpo__err(HPO_ESPEC, "--max-failed-trials: expected an integer >= 0, got '%s'",
+                            value);
+        s->max_failed_trials = ll;
+        return 0;
+    }
+    if (!strcmp(key, "timeout") || !strcmp(key, "trial_timeout")) {
+        if (hpo__parse_duration(value, &d) != 0)
+            return hpo__err(HPO_ESPEC, "--%s: expected a duration like 90, 45s, 20m or 2h, got '%s'",
+                            key, value);
+        if (!strcmp(key, "timeout"))
+            s->timeout = d;
+        else
+            s->trial_timeout = d;
+        return 0;
+    }
+    if (!strcmp(key, "sampler")) {
+        int rc = set_string(&s->sampler, value);
+        if (rc)
+            return rc;
+        for (size_t i = 0; i < s->n_sampler_options; i++) {
+            hpo__free((void *)(uintptr_t)s->sampler_options[i].key);
+            hpo__free((void *)(uintptr_t)s->sampler_options[i].value);
+        }
+        s->n_sampler_options = 0;
+        return hpo__spec_check_sampler(s);
+    }
+    static const char *const keys[] = {"study", "storage", "seed", "n_trials", "workers",
+                                       "timeout", "trial_timeout", "max_failed_trials", "output",
+                                       "sampler", NULL};
+    const char *hint = hpo__suggest(key, keys, 10);
+    return hpo__err(HPO_EINVAL, "unknown setting '%s'%s%s%s", key, hint ? " (did you mean '" : "",
+                    hint ? hint : "", hint ? "'?)" : "");
+}
+
+const char *hpo_spec_study(const hpo_spec *s)
+{
+    return s ? s->study : NULL;
+}
+
+const char *hpo_spec_storage(const hpo_spec *s)
+{
+    return s ? s->storage : NULL;
+}
+
+const char *hpo_spec_origin(const hpo_spec *s)
+{
+    return s ? s->origin : NULL;
+}
+
+int hpo_spec_workers(const hpo_spec *s)
+{
+    return s ? s->workers : 0;
+}
+
+long long hpo_spec_n_trials(const hpo_spec *s)
+{
+    return s ? s->n_trials : 0;
+}
+
+const hpo_space *hpo_spec_space(const hpo_spec *s)
+{
+    return s ? s->space : NULL;
+}
+
+/* ------------------------------------------------------------ study and run */
+
+int hpo_spec_open_study(const hpo_spec *s, int fresh, hpo_study **out)
+{
+    if (!s || !out)
+        return hpo__err(HPO_EINVAL, "hpo_spec_open_study: spec and out are required");
+    hpo_study_options o = HPO_STUDY_OPTIONS_INIT;
+    o.name = s->study;
+    o.storage = s->storage;
+    o.direction = s->direction;
+    o.seed = s->seed;
+    o.sampler = s->sampler;
+    o.sampler_options = s->sampler_options;
+    o.n_sampler_options = s->n_sampler_options;
+    o.n_trials = s->n_trials;
+    o.fresh = fresh;
+    o.spec_text = s->text;
+    o.objective_json = s->objective_json;
+    return hpo_study_open(out, &o, s->space);
+}
+
+static int spec_command(hpo_spec *s)
+{
+    if (s->cmd)
+        return 0;
+    hpo_command_options co = HPO_COMMAND_OPTIONS_INIT;
+    co.argv = (const char *const *)s->command.argv;
+    co.argc = s->command.argc;
+    co.shell = s->command.shell;
+    co.env = s->command.env;
+    co.n_env = s->command.n_env;
+    co.workdir = s->command.workdir;
+    co.metric = s->command.metric;
+    co.metric_regex = s->command.metric_regex;
+    co.step_key = s->command.step_key;
+    co.strategy = s->command.strategy;
+    co.timeout = s->trial_timeout;
+    co.kill_grace = s->command.kill_grace;
+    co.output = s->output;
+    co.study = s->study;
+    co.seed = s->seed;
+    int rc = hpo_command_create(&s->cmd, &co);
+    if (rc)
+        hpo__err_prefix("%s: objective", s->origin);
+    return rc;
+}
+
+int hpo_spec_run(const hpo_spec *cs, hpo_study *study, const hpo_optimize_options *opts)
+{
+    hpo_spec *s = (hpo_spec *)(uintptr_t)cs; /* the command is created lazily */
+    if (!s || !study)
+        return hpo__err(HPO_EINVAL, "hpo_spec_run: spec and study are required");
+    int rc = spec_command(s);
+    if (rc)
+        return rc;
+    hpo_optimize_options o = HPO_OPTIMIZE_OPTIONS_INIT;
+    o.n_trials = s->n_trials;
+    o.timeout = s->timeout;
+    o.n_workers = s->workers;
+    o.max_failed_trials = s->max_failed_trials;
+    if (opts) {
+        if (opts->n_trials > 0)
+            o.n_trials = opts->n_trials;
+        if (opts->timeout > 0)
+            o.timeout = opts->timeout;
+        if (opts->n_workers > 0)
+            o.n_workers = opts->n_workers;
+        if (opts->max_failed_trials > 0)
+            o.max_failed_trials = opts->max_failed_trials;
+        o.on_event = opts->on_event;
+        o.event_payload = opts->event_payload;
+    }
+    return hpo_study_optimize(study, hpo_command_objective, s->cmd, &o);
+}
+
+void hpo_spec_interrupt(hpo_spec *s, hpo_study *study)
+{
+    if (s && s->cmd)
+        hpo_command_interrupt(s->cmd);
+    if (study)
+        hpo_study_stop(study);
+}
+
+/* ------------------------------------------------------------ plan */
+
+int hpo_spec_plan_json(const hpo_spec *s, int n_preview, char **out)
+{
+    if (!s || !out)
+        return hpo__err(HPO_EINVAL, "hpo_spec_plan_json: spec and out are required");
+    int rc = 0;
+    json_t *o = json_object();
+    json_t *params = json_array(), *opts = json_object(), *preview = json_array();
+    hpo__sampler *smp = NULL;
+    const hpo__sampler_ops *ops = NULL;
+    if (!o || !params || !opts || !preview) {
+        rc = hpo__enomem();
+        goto done;
+    }
+    json_object_set_new(o, "study", json_string(s->study));
+    json_object_set_new(o, "storage", json_string(s->storage));
+    json_object_set_new(o, "direction",
+                        json_string(s->direction == HPO_MAXIMIZE ? "maximize" : "minimize"));
+    json_object_set_new(o, "seed", json_integer((json_int_t)s->seed));
+    json_object_set_new(o, "sampler", json_string(s->sampler));
+    for (size_t i = 0; i < s->n_sampler_options; i++)
+        json_object_set_new(opts, s->sampler_options[i].key,
+                            json_string(s->sampler_options[i].value));
+    json_object_set_new(o, "sampler_options", opts);
+    opts = NULL;
+    json_object_set_new(o, "n_trials", json_integer(s->n_trials));
+    json_object_set_new(o, "workers", json_integer(s->workers));
+    json_object_set_new(o, "n_subspaces", json_integer((json_int_t)s->space->n_subs));
+    for (size_t k = 0; k < s->space->n_subs; k++) {
+        const hpo__subspace *sub = &s->space->subs[k];
+        for (size_t i = 0; i < sub->n; i++) {
+            const hpo__param *p = &sub->params[i];
+            hpo__buf d = HPO__BUF_INIT;
+            hpo__param_describe(p, &d);
+            char *desc = NULL;
+            if ((rc = hpo__buf_take(&d, &desc)) != 0)
+                goto done;
+            static const char *const kinds[] = {"", "float", "int", "categorical"};
+            json_t *pj = json_pack("{s:s, s:s, s:s, s:i}", "name", p->name, "type", kinds[p->kind],
+                                   "description", desc, "subspace", (int)k);
+            hpo__free(desc);
+            if (!pj) {
+                rc = hpo__enomem();
+                goto done;
+            }
+            if (p->when)
+                json_object_set_new(pj, "when", json_string(p->when));
+            json_array_append_new(params, pj);
+        }
+    }
+    json_object_set_new(o, "space", params);
+    params = NULL;
+    unsigned long long g = 0;
+    if (hpo_space_grid_size(s->space, &g) == 0) {
+        json_object_set_new(o, "grid_size", json_integer((json_int_t)g));
+    } else {
+        json_object_set_new(o, "grid_size", json_null());
+        json_object_set_new(o, "grid_error", json_string(hpo_errmsg()));
+    }
+    ops = hpo__sampler_find(s->sampler);
+    if (!ops) {
+        rc = HPO_EINVAL;
+        goto done;
+    }
+    hpo__sampler_config cfg = {.space = s->space,
+                               .seed = s->seed,
+                               .n_trials = s->n_trials,
+                               .options = s->sampler_options,
+                               .n_options = s->n_sampler_options};
+    if ((rc = ops->create(&smp, &cfg)) != 0)
+        goto done;
+    long long cap = ops->capacity(smp);
+    long long total = cap >= 0 && cap < s->n_trials ? cap : s->n_trials;
+    json_object_set_new(o, "trials_to_run", json_integer(total));
+    hpo__history hist = {.entries = NULL, .n = 0, .direction = s->direction};
+    for (long long seq = 0; seq < n_preview && seq < total; seq++) {
+        hpo__params p = HPO__PARAMS_INIT;
+        char *pj = NULL;
+        if ((rc = ops->propose(smp, seq, &hist, &p)) == 0)
+            rc = hpo__params_to_json(&p, &pj);
+        hpo__params_free(&p);
+        if (rc)
+            goto done;
+        json_error_t jerr;
+        json_t *pv = json_loads(pj, 0, &jerr);
+        hpo__free(pj);
+        if (!pv) {
+            rc = hpo__enomem();
+            goto done;
+        }
+        json_array_append_new(preview, pv);
+    }
+    json_object_set_new(o, "preview", preview);
+    preview = NULL;
+    char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+    if (!text) {
+        rc = hpo__enomem();
+        goto done;
+    }
+    *out = hpo__strdup(text);
+    free(text);
+    if (!*out)
+        rc = hpo__enomem();
+done:
+    if (smp)
+        ops->destroy(smp);
+    json_decref(o);
+    json_decref(params);
+    json_decref(opts);
+    json_decref(preview);
+    return rc;
+}
