@@ -59,6 +59,14 @@ static int fail_key(const ctx *c, const hpo__node *map, size_t i, const char *pa
     return hpo__err(HPO_ESPEC, "%s: %s: %s", c->origin, path, what);
 }
 
+/* An error from a library call, located; out of memory passes through as is. */
+static int wrap(const ctx *c, const hpo__node *n, const char *path, int rc)
+{
+    if (rc == HPO_ENOMEM)
+        return rc;
+    return fail_at(c, n, path, "%s", hpo_errmsg());
+}
+
 typedef struct hint {
     const char *wrong, *right;
 } hint;
@@ -326,7 +334,7 @@ static int add_choices(const ctx *c, const char *name, const hpo__node *list, co
         rc = scalar_value(c, list->items[i], p, &vals[i]);
     }
     if (!rc && (rc = hpo_space_add_categorical(c->spec->space, name, vals, list->n)) != 0)
-        rc = fail_at(c, list, path, "%s", hpo_errmsg());
+        rc = wrap(c, list, path, rc);
     hpo__free(vals);
     return rc;
 }
@@ -431,7 +439,7 @@ static int prior_param(const ctx *c, const char *name, const hpo__node *n, const
                        fn, s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
     }
     if (rc)
-        return fail_at(c, n, path, "%s", hpo_errmsg());
+        return wrap(c, n, path, rc);
     return 0;
 }
 
@@ -510,7 +518,7 @@ static int map_param(const ctx *c, const char *name, const hpo__node *m, const c
             if (lg && lo <= 0)
                 return fail_at(c, low, path, "log: true needs low > 0, got %g", lo);
             if ((rc = hpo_space_add_float(c->spec->space, name, lo, hi, lg)) != 0)
-                return fail_at(c, m, path, "%s", hpo_errmsg());
+                return wrap(c, m, path, rc);
         } else {
             long long lo, hi, st = 1;
             snprintf(p, sizeof p, "%s.low", path);
@@ -531,7 +539,7 @@ static int map_param(const ctx *c, const char *name, const hpo__node *m, const c
             if (lg && lo <= 0)
                 return fail_at(c, low, path, "log: true needs low > 0, got %lld", lo);
             if ((rc = hpo_space_add_int(c->spec->space, name, lo, hi, st, lg)) != 0)
-                return fail_at(c, m, path, "%s", hpo_errmsg());
+                return wrap(c, m, path, rc);
         }
         if (gp) {
             long long g;
@@ -541,7 +549,7 @@ static int map_param(const ctx *c, const char *name, const hpo__node *m, const c
             if (g < 1)
                 return fail_at(c, gp, p, "grid_points must be >= 1, got %lld", g);
             if ((rc = hpo_space_set_grid_points(c->spec->space, name, (size_t)g)) != 0)
-                return fail_at(c, gp, p, "%s", hpo_errmsg());
+                return wrap(c, gp, p, rc);
         }
     }
     if (when) {
@@ -549,7 +557,7 @@ static int map_param(const ctx *c, const char *name, const hpo__node *m, const c
         if (when->kind != HPO__NODE_SCALAR || !when->text[0])
             return fail_at(c, when, p, "expected a condition like \"kernel == poly\"");
         if ((rc = hpo_space_set_condition(c->spec->space, name, when->text)) != 0)
-            return fail_at(c, when, p, "%s", hpo_errmsg());
+            return wrap(c, when, p, rc);
     }
     return 0;
 }
@@ -623,7 +631,7 @@ static int parse_space(const ctx *c, const hpo__node *n)
         return rc;
     }
     if ((rc = hpo__space_resolve(c->spec->space)) != 0)
-        return fail_at(c, n, "space", "%s", hpo_errmsg());
+        return wrap(c, n, "space", rc);
     return 0;
 }
 
@@ -826,7 +834,7 @@ static int check_sampler(const ctx *c, const hpo__node *where)
     if (rc == 0)
         rc = ops->create(&smp, &cfg);
     if (rc)
-        return fail_at(c, where, "sampler", "%s", hpo_errmsg());
+        return wrap(c, where, "sampler", rc);
     ops->destroy(smp);
     return 0;
 }

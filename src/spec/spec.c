@@ -183,14 +183,22 @@ int hpo_spec_set(hpo_spec *s, const char *key, const char *value)
     if (!strcmp(key, "seed")) {
         if (hpo__parse_ll(value, &ll) || ll < 0)
             return hpo__err(HPO_ESPEC, "--seed: expected an integer >= 0, got '%s'", value);
+        unsigned long long before = s->seed;
         s->seed = (unsigned long long)ll;
-        return hpo__spec_check_sampler(s);
+        int rc = hpo__spec_check_sampler(s);
+        if (rc)
+            s->seed = before;
+        return rc;
     }
     if (!strcmp(key, "n_trials")) {
         if (hpo__parse_ll(value, &ll) || ll < 1)
             return hpo__err(HPO_ESPEC, "--n-trials: expected an integer >= 1, got '%s'", value);
+        long long before = s->n_trials;
         s->n_trials = ll;
-        return hpo__spec_check_sampler(s);
+        int rc = hpo__spec_check_sampler(s);
+        if (rc)
+            s->n_trials = before;
+        return rc;
     }
     if (!strcmp(key, "workers")) {
         if (hpo__parse_ll(value, &ll) || ll < 1 || ll > 1024)
@@ -217,15 +225,26 @@ int hpo_spec_set(hpo_spec *s, const char *key, const char *value)
         return 0;
     }
     if (!strcmp(key, "sampler")) {
-        int rc = set_string(&s->sampler, value);
-        if (rc)
+        /* Validate before replacing: a refused override leaves the spec as it was. */
+        char *name = hpo__strdup(value), *old = s->sampler;
+        if (!name)
+            return hpo__enomem();
+        size_t n_old = s->n_sampler_options;
+        s->sampler = name;
+        s->n_sampler_options = 0; /* the spec's options belong to the spec's sampler */
+        int rc = hpo__spec_check_sampler(s);
+        if (rc) {
+            s->sampler = old;
+            s->n_sampler_options = n_old;
+            hpo__free(name);
             return rc;
-        for (size_t i = 0; i < s->n_sampler_options; i++) {
+        }
+        hpo__free(old);
+        for (size_t i = 0; i < n_old; i++) {
             hpo__free((void *)(uintptr_t)s->sampler_options[i].key);
             hpo__free((void *)(uintptr_t)s->sampler_options[i].value);
         }
-        s->n_sampler_options = 0;
-        return hpo__spec_check_sampler(s);
+        return 0;
     }
     static const char *const keys[] = {"study", "storage", "seed", "n_trials", "workers",
                                        "timeout", "trial_timeout", "max_failed_trials", "output",
