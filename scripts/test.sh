@@ -32,13 +32,14 @@ echo "== libFuzzer, ${HPO_FUZZ_SECONDS:-30}s per parser"
 CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DHPO_FUZZ=ON -DHPO_SANITIZE=ON -DHPO_WERROR=OFF >/dev/null
 for src in tests/fuzz/fuzz_*.c; do
   name=$(basename "$src" .c)
-  cmake --build build-fuzz -j"$jobs" --target "$name" >/dev/null
+  cmake --build build-fuzz -j"$jobs" --target "$name" >"build-fuzz/$name.build.log" 2>&1 \
+    || { tail -40 "build-fuzz/$name.build.log"; exit 1; }
   fz=build-fuzz/tests/$name
   work=$(mktemp -d)
   cp -r "tests/fuzz/corpus/$name/." "$work/"
   "$fz" -max_total_time="${HPO_FUZZ_SECONDS:-30}" -rss_limit_mb=2048 "$work" >"build-fuzz/$name.log" 2>&1 \
     || { tail -40 "build-fuzz/$name.log"; exit 1; }
-  echo "$name: $(grep -E '^#[0-9]+' "build-fuzz/$name.log" | tail -1)"
+  echo "$name: $(grep -E '^Done [0-9]+ runs' "build-fuzz/$name.log" | tail -1), no crash"
   rm -rf "$work"
 done
 echo "all test stages passed"
