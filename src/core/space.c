@@ -596,7 +596,7 @@ int hpo__param_grid_count(const hpo__param *p, unsigned long long *out)
 
 int hpo__param_grid_value(const hpo__param *p, unsigned long long i, hpo_value *out)
 {
-    unsigned long long n;
+    unsigned long long n = 0;
     int rc = hpo__param_grid_count(p, &n);
     if (rc)
         return rc;
