@@ -21,6 +21,9 @@ enum { HPO_EXIT_OK = 0, HPO_EXIT_FAILURE = 1, HPO_EXIT_USAGE = 2, HPO_EXIT_INTER
 #define HPO_CLI_DEFAULT_STORAGE "sqlite:///hpo.db"
 
 /* Commands: argv[0] is the command's name; each returns an exit status. */
+/* The command as the user typed it ("./build/hpo"), or "hpo" when found in PATH. */
+extern const char *hpo__cli_program;
+
 int hpo__cli_tune(int argc, char **argv);
 int hpo__cli_plan(int argc, char **argv);
 int hpo__cli_show(int argc, char **argv);

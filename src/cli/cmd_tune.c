@@ -169,7 +169,7 @@ static void print_summary(hpo_study *study, const hpo_spec *spec, const hpo__pro
 static void resume_command(char *buf, size_t size, const char *path, const char *study,
                            const char *storage, const char *n_trials)
 {
-    int n = snprintf(buf, size, "hpo tune %s", path);
+    int n = snprintf(buf, size, "%s tune %s", hpo__cli_program, path);
     if (study && n >= 0 && (size_t)n < size)
         n += snprintf(buf + n, size - (size_t)n, " --study %s", study);
     if (storage && n >= 0 && (size_t)n < size)

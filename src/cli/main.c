@@ -320,8 +320,12 @@ static const char *suggest_command(const char *name)
     return best;
 }
 
+const char *hpo__cli_program = "hpo";
+
 int main(int argc, char **argv)
 {
+    if (argc > 0 && argv[0] && strchr(argv[0], '/'))
+        hpo__cli_program = argv[0];
     if (argc < 2) {
         fputs(usage_text, stderr);
         return HPO_EXIT_USAGE;
