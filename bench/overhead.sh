@@ -28,7 +28,9 @@ for r in $(seq 1 "$RUNS"); do
 study: cmd$r
 storage: sqlite:///$W/hc.db
 objective: {command: [$TESTFN, branin, "\${args}"], metric: loss}
-space: {x1: uniform(-5, 10), x2: uniform(0, 15)}
+space:
+  x1: uniform(-5, 10)
+  x2: uniform(0, 15)
 sampler: random
 n_trials: $NCMD
 workers: 2

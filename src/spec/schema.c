@@ -380,6 +380,11 @@ static int prior_param(const ctx *c, const char *name, const hpo__node *n, const
     static char args[64][128];
     char fn[32];
     size_t na = 0;
+    if (!n->quoted && strchr(n->text, '(') && !strchr(n->text, ')'))
+        return fail_at(c, n, path,
+                       "\"%s\" is cut at a comma: inside {...} or [...] quote the prior, "
+                       "e.g. \"uniform(0, 1)\", or write it on its own line",
+                       n->text);
     if (n->quoted || split_prior(n->text, fn, sizeof fn, args, &na) != 0)
         return fail_at(c, n, path,
                        "expected a list, a mapping {type: ...} or a prior like "

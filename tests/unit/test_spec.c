@@ -215,6 +215,7 @@ static void test_errors_are_located(void **state)
     expect_error("space:\n  x: [1]\nsampler: {name: qmc, methd: sobol}\n", "did you mean 'method'");
     expect_error("space:\n  x: [1]\nsampler: sobol\n", "sampler");
     expect_error("space:\n  x: normal(0, 1)\n", "normal priors are unbounded");
+    expect_error("space: {x: uniform(0, 1)}\n", "is cut at a comma: inside {...} or [...] quote");
     expect_error("space:\n  x: [1]\nn_trials: 0\n", "n_trials: must be >= 1");
     expect_error("space:\n  x: [1]\ntimeout: soon\n", "timeout: expected a duration");
     expect_error("space:\n  x: [1]\nstudy: again\n", "duplicate key");
