@@ -385,7 +385,7 @@ static int prior_param(const ctx *c, const char *name, const hpo__node *n, const
                        "\"%s\" is cut at a comma: inside {...} or [...] quote the prior, "
                        "e.g. \"uniform(0, 1)\", or write it on its own line",
                        n->text);
-    if (n->quoted || split_prior(n->text, fn, sizeof fn, args, &na) != 0)
+    if (split_prior(n->text, fn, sizeof fn, args, &na) != 0)
         return fail_at(c, n, path,
                        "expected a list, a mapping {type: ...} or a prior like "
                        "uniform(a, b), got \"%s\"",
