@@ -94,9 +94,20 @@ time.sleep(20)
 PY
   locker=$!
   for _ in $(seq 1 100); do [ -e "$WORK/hpo.db.held" ] && break; sleep 0.1; done
-  expect_status 2 "locked storage" timeout 60 "$HPO_BIN" tune ok.yaml -q
+  HPO_SQLITE_BUSY_TIMEOUT_MS=500 expect_status 2 "locked storage" timeout 60 "$HPO_BIN" tune ok.yaml -q
   check "locked storage says locked" grep -qi "locked" last.err
   kill "$locker" 2>/dev/null
   wait "$locker" 2>/dev/null
 fi
+# Storage that cannot be used: one line, exit 2, nothing written.
+expect_status 2 "storage in a missing directory" "$HPO_BIN" tune ok.yaml --storage "$WORK/no/such/dir/x.db" -q
+check "missing directory: one line" one_line
+check "missing directory created nothing" test ! -e "$WORK/no"
+printf 'not a database, just text\n' >notdb.db
+expect_status 2 "storage that is not a database" "$HPO_BIN" tune ok.yaml --storage "$WORK/notdb.db" -q
+check "not a database: file unchanged" test "$(cat notdb.db)" = "not a database, just text"
+cp hpo.db future.db
+"$PY" -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("PRAGMA user_version=99"); c.commit()' future.db
+expect_status 2 "schema version mismatch" "$HPO_BIN" tune ok.yaml --storage "$WORK/future.db" -q
+check "schema mismatch: one line naming the version" grep -q "99" last.err
 finish
