@@ -4,6 +4,7 @@ usage: optuna_peer.py asktell STORAGE_URL N
        optuna_peer.py command STORAGE_URL N TESTFN    (2 workers, n_jobs=2)
 Prints one line in the same format as hpo's benchmark programs.
 """
+import re
 import subprocess
 import sys
 import time
@@ -35,10 +36,10 @@ def command(url, n, testfn):
         x2 = trial.suggest_float("x2", 0, 15)
         out = subprocess.run([testfn, "branin", f"--x1={x1}", f"--x2={x2}"], capture_output=True, text=True,
                              check=True).stdout
-        for line in out.splitlines():
-            if line.startswith("loss="):
-                return float(line.split("=", 1)[1])
-        raise RuntimeError("no loss")
+        values = re.findall(r"\bloss=(\S+)", out)  # the same lines hpo's matcher reads
+        if not values:
+            raise RuntimeError("no loss")
+        return float(values[-1])
 
     t0 = time.perf_counter()
     study.optimize(objective, n_trials=n, n_jobs=2)
