@@ -380,6 +380,47 @@ static void test_lost_trial_rerun(void **state)
     hpo_space_destroy(sp);
 }
 
+static int sleepy_objective(hpo_trial *t, double *value, void *payload)
+{
+    (void)t;
+    hpo_study *s = payload;
+    usleep(2000);
+    *value = 1.0;
+    if (s) {
+        long long counts[4];
+        if (hpo_study_counts(s, counts) == 0 && counts[HPO_TRIAL_COMPLETE] >= 5)
+            hpo_study_stop(s); /* from inside a worker, as a signal handler would */
+    }
+    return 0;
+}
+
+/* An unlimited random study ends at its timeout; hpo_study_stop ends it early.
+ * Either way no trial is left running. */
+static void test_timeout_and_stop(void **state)
+{
+    (void)state;
+    hpo_space *sp = mixed_space();
+    hpo_study *s = open_study("memory:", "t", "random", sp, 0, 0);
+    hpo_optimize_options oo = HPO_OPTIMIZE_OPTIONS_INIT;
+    oo.timeout = 0.05;
+    oo.n_workers = 2;
+    assert_int_equal(hpo_study_optimize(s, sleepy_objective, NULL, &oo), HPO_ETIMEOUT);
+    long long counts[4];
+    assert_int_equal(hpo_study_counts(s, counts), 0);
+    assert_int_equal(counts[HPO_TRIAL_RUNNING], 0);
+    assert_true(counts[HPO_TRIAL_COMPLETE] >= 1);
+    hpo_study_close(s);
+
+    s = open_study("memory:", "t", "random", sp, 0, 0);
+    oo.timeout = 0;
+    assert_int_equal(hpo_study_optimize(s, sleepy_objective, s, &oo), HPO_ESTOPPED);
+    assert_int_equal(hpo_study_counts(s, counts), 0);
+    assert_int_equal(counts[HPO_TRIAL_RUNNING], 0);
+    assert_true(counts[HPO_TRIAL_COMPLETE] >= 5);
+    hpo_study_close(s);
+    hpo_space_destroy(sp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -390,6 +431,7 @@ int main(void)
         cmocka_unit_test(test_resume_total),
         cmocka_unit_test(test_failures_and_max_failed),
         cmocka_unit_test(test_lost_trial_rerun),
+        cmocka_unit_test(test_timeout_and_stop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
