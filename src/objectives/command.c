@@ -43,6 +43,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -765,6 +766,7 @@ int hpo__command_run(hpo_command *cmd, const hpo__cmd_trial *t, hpo__cmd_result 
     double t0 = hpo__monotonic();
     double term_at = 0, exit_at = 0, group_kill_at = 0;
     int pipe_open = 1, exited = 0, killed = 0, group_killed = 0;
+    int idle_ms = 0; /* back-off while waiting for the leader after stdout closed */
     for (;;) {
         double now = hpo__monotonic();
         if (stop == STOP_NONE && !exited) {
@@ -806,7 +808,12 @@ int hpo__command_run(hpo_command *cmd, const hpo__cmd_trial *t, hpo__cmd_result 
         if (exited && group_killed && now - group_kill_at >= LINGER_SECONDS)
             break; /* stdout held open by a process outside the group */
         if (!pipe_open) {
-            poll(NULL, 0, 20);
+            /* stdout closed: the leader is usually exiting right now, so check
+             * again soon, backing off to 20 ms for commands that close stdout
+             * early and keep running. */
+            idle_ms = idle_ms ? (idle_ms * 2 > 20 ? 20 : idle_ms * 2) : 1;
+            struct timespec ts = {0, 1000000L * idle_ms / (idle_ms == 1 ? 4 : 1)};
+            nanosleep(&ts, NULL);
             continue;
         }
         struct pollfd pfd = {.fd = out_pipe[0], .events = POLLIN};
