@@ -182,21 +182,6 @@ static void csv_time(FILE *fp, double t)
     fprintf(fp, "%s.%06ldZ", buf, usec);
 }
 
-static int value_text(hpo__buf *b, const hpo_value *v)
-{
-    switch (v->type) {
-    case HPO_VALUE_FLOAT:
-        return hpo__buf_double(b, v->u.f);
-    case HPO_VALUE_INT:
-        return hpo__buf_printf(b, "%lld", v->u.i);
-    case HPO_VALUE_STRING:
-        return hpo__buf_puts(b, v->u.s ? v->u.s : "");
-    case HPO_VALUE_BOOL:
-        return hpo__buf_puts(b, v->u.b ? "true" : "false");
-    }
-    return hpo__buf_puts(b, "");
-}
-
 static double duration_of(const hpo_trial *t)
 {
     double start = hpo_trial_start_time(t), end = hpo_trial_end_time(t);
@@ -253,7 +238,7 @@ static int export_csv(hpo_study *study, hpo_trial **trials, size_t n, FILE *fp)
                 cell.len = 0;
                 cell.data[0] = '\0';
             }
-            if (value_text(&cell, &v) != 0 || cell.oom) {
+            if (hpo__value_to_text(&cell, &v) != 0 || cell.oom) {
                 rc = hpo__enomem();
                 goto done;
             }
