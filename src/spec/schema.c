@@ -377,7 +377,7 @@ static int split_prior(const char *s, char *fn, size_t fn_size, char args[][128]
 
 static int prior_param(const ctx *c, const char *name, const hpo__node *n, const char *path)
 {
-    static char args[64][128];
+    char args[64][128];
     char fn[32];
     size_t na = 0;
     if (!n->quoted && strchr(n->text, '(') && !strchr(n->text, ')'))
@@ -492,8 +492,9 @@ static int map_param(const ctx *c, const char *name, const hpo__node *m, const c
     if (!strcmp(kind, "categorical")) {
         if (!values)
             return fail_at(c, m, path, "a categorical parameter needs values: [...]");
-        if (low || high || log || step)
-            return fail_at(c, m, path, "a categorical parameter takes values, not low/high/log/step");
+        if (low || high || log || step || gp)
+            return fail_at(c, m, path,
+                           "a categorical parameter takes values, not low/high/log/step/grid_points");
         snprintf(p, sizeof p, "%s.values", path);
         if ((rc = add_choices(c, name, values, p)) != 0)
             return rc;
@@ -870,6 +871,8 @@ int hpo__spec_from_tree(hpo_spec *s, const hpo__node *root, const char *origin)
     ctx cx = {.origin = origin, .spec = s};
     const ctx *c = &cx;
     int rc;
+    if (root->kind == HPO__NODE_SCALAR && root->is_null)
+        return hpo__err(HPO_ESPEC, "%s: empty spec", origin);
     if (root->kind != HPO__NODE_MAP)
         return fail_at(c, root, "spec", "expected a mapping at the top, got %s", kind_name(root));
     if ((rc = check_keys(c, root, "", top_keys, top_hints)) != 0)
@@ -924,8 +927,11 @@ int hpo__spec_from_tree(hpo_spec *s, const hpo__node *root, const char *origin)
     if ((v = hpo__tree_get(root, "trial_timeout", NULL)) &&
         (rc = get_duration(c, v, "trial_timeout", &s->trial_timeout)))
         return rc;
-    if ((v = hpo__tree_get(root, "output", NULL)) && (rc = get_string(c, v, "output", &s->output)))
-        return rc;
+    if ((v = hpo__tree_get(root, "output", NULL))) {
+        if ((rc = get_string(c, v, "output", &s->output)) != 0)
+            return rc;
+        s->output_set = 1;
+    }
     if ((v = hpo__tree_get(root, "export", NULL))) {
         static const char *const ek[] = {"cv_results", "csv", "json", NULL};
         if (v->kind != HPO__NODE_MAP)
@@ -956,16 +962,22 @@ int hpo__spec_from_tree(hpo_spec *s, const hpo__node *root, const char *origin)
         return rc;
     if (!s->sampler && !(s->sampler = hpo__strdup("random")))
         return hpo__enomem();
-    if (!n_trials_set) {
-        unsigned long long g = 0;
-        if (!strcmp(s->sampler, "grid") && hpo_space_grid_size(s->space, &g) == 0 && g > 0 &&
-            g <= (unsigned long long)0x7fffffffffffffffLL)
-            s->n_trials = (long long)g;
-        else
-            s->n_trials = 10; /* RandomizedSearchCV's n_iter */
-        hpo__err_clear();
-    }
+    s->n_trials_set = n_trials_set;
+    hpo__spec_default_n_trials(s);
     return check_sampler(c, sn ? sn : root);
+}
+
+void hpo__spec_default_n_trials(hpo_spec *s)
+{
+    if (s->n_trials_set)
+        return;
+    unsigned long long g = 0;
+    if (!strcmp(s->sampler, "grid") && hpo_space_grid_size(s->space, &g) == 0 && g > 0 &&
+        g <= (unsigned long long)0x7fffffffffffffffLL)
+        s->n_trials = (long long)g;
+    else
+        s->n_trials = 10; /* RandomizedSearchCV's n_iter */
+    hpo__err_clear();
 }
 
 /* Re-validate after an override of the sampler or n_trials. */

@@ -169,7 +169,9 @@ int hpo_spec_set(hpo_spec *s, const char *key, const char *value)
         char **f = !strcmp(key, "study") ? &s->study : !strcmp(key, "storage") ? &s->storage
                                                                                : &s->output;
         int rc = set_string(f, value);
-        if (rc == 0 && !strcmp(key, "study") && s->output && !strncmp(s->output, "runs/", 5)) {
+        if (rc == 0 && !strcmp(key, "output"))
+            s->output_set = 1;
+        if (rc == 0 && !strcmp(key, "study") && !s->output_set) {
             hpo__buf b = HPO__BUF_INIT;
             hpo__buf_printf(&b, "runs/%s", value);
             char *o = NULL;
@@ -194,10 +196,14 @@ int hpo_spec_set(hpo_spec *s, const char *key, const char *value)
         if (hpo__parse_ll(value, &ll) || ll < 1)
             return hpo__err(HPO_ESPEC, "--n-trials: expected an integer >= 1, got '%s'", value);
         long long before = s->n_trials;
+        int before_set = s->n_trials_set;
         s->n_trials = ll;
+        s->n_trials_set = 1;
         int rc = hpo__spec_check_sampler(s);
-        if (rc)
+        if (rc) {
             s->n_trials = before;
+            s->n_trials_set = before_set;
+        }
         return rc;
     }
     if (!strcmp(key, "workers")) {
@@ -230,12 +236,15 @@ int hpo_spec_set(hpo_spec *s, const char *key, const char *value)
         if (!name)
             return hpo__enomem();
         size_t n_old = s->n_sampler_options;
+        long long trials_before = s->n_trials;
         s->sampler = name;
         s->n_sampler_options = 0; /* the spec's options belong to the spec's sampler */
+        hpo__spec_default_n_trials(s); /* a grid's default is its size */
         int rc = hpo__spec_check_sampler(s);
         if (rc) {
             s->sampler = old;
             s->n_sampler_options = n_old;
+            s->n_trials = trials_before;
             hpo__free(name);
             return rc;
         }

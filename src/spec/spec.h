@@ -46,6 +46,8 @@ struct hpo_spec {
     double trial_timeout;        /* seconds, 0 = none */
     long long max_failed_trials; /* 0 = no limit */
     char *output;                /* default "runs/<study>" */
+    int output_set;              /* output given in the spec or by an override */
+    int n_trials_set;            /* n_trials given in the spec or by an override */
     hpo__spec_command command;   /* objective.command */
     char *objective_json;        /* canonical JSON of the objective (study identity) */
     char *export_csv;            /* export.cv_results / export.csv path, or NULL */
@@ -56,6 +58,8 @@ struct hpo_spec {
 struct hpo__node;
 /* Validate a parsed tree into `s` (zeroed, origin and text set). */
 int hpo__spec_from_tree(hpo_spec *s, const struct hpo__node *root, const char *origin);
+/* Set the default n_trials (grid size for grid, else 10) unless one was given. */
+void hpo__spec_default_n_trials(hpo_spec *s);
 /* Re-validate the sampler against the space after an override. */
 int hpo__spec_check_sampler(hpo_spec *s);
 

@@ -161,6 +161,7 @@ static void test_grid_default_trials_and_overrides(void **state)
     assert_int_equal(hpo_spec_set(s, "workers", "0"), HPO_ESPEC);
     assert_int_equal(hpo_spec_set(s, "seed", "-1"), HPO_ESPEC);
     assert_int_equal(hpo_spec_set(s, "sampler", "qmc"), 0);
+    assert_int_equal(hpo_spec_n_trials(s), 4); /* given explicitly: kept */
     assert_int_equal(hpo_spec_set(s, "sampler", "sobol"), HPO_ESPEC);
     assert_int_equal(hpo_spec_set(s, "workerz", "1"), HPO_EINVAL);
     assert_non_null(strstr(hpo_errmsg(), "did you mean 'workers'"));
@@ -169,6 +170,24 @@ static void test_grid_default_trials_and_overrides(void **state)
     assert_non_null(strstr(plan, "\"grid_size\": 6"));
     assert_non_null(strstr(plan, "\"preview\""));
     hpo_free(plan);
+    hpo_spec_destroy(s);
+}
+
+/* Defaults follow overrides: a grid's n_trials is its size; an explicit output stays. */
+static void test_override_defaults(void **state)
+{
+    (void)state;
+    char text[1024];
+    snprintf(text, sizeof text, "%sspace: {a: [1, 2, 3, 4], b: [x, y, z]}\noutput: runs/custom\n",
+             BASE);
+    hpo_spec *s = parse_ok(text);
+    assert_int_equal(hpo_spec_n_trials(s), 10);
+    assert_int_equal(hpo_spec_set(s, "sampler", "grid"), 0);
+    assert_int_equal(hpo_spec_n_trials(s), 12);
+    assert_int_equal(hpo_spec_set(s, "sampler", "random"), 0);
+    assert_int_equal(hpo_spec_n_trials(s), 10);
+    assert_int_equal(hpo_spec_set(s, "study", "other"), 0);
+    assert_string_equal(s->output, "runs/custom");
     hpo_spec_destroy(s);
 }
 
@@ -235,6 +254,8 @@ static void test_errors_are_located(void **state)
     assert_non_null(strstr(hpo_errmsg(), "shell: true"));
     assert_int_equal(hpo_spec_parse(&s, "", 0, "empty.yaml"), HPO_ESPEC);
     assert_string_equal(hpo_errmsg(), "empty.yaml: empty spec");
+    assert_int_equal(hpo_spec_parse(&s, "---\n", 4, "dash.yaml"), HPO_ESPEC);
+    assert_string_equal(hpo_errmsg(), "dash.yaml: empty spec");
     const char *bad_json = "{\"study\": \"s\",}";
     assert_int_equal(hpo_spec_parse(&s, bad_json, strlen(bad_json), "a.json"), HPO_ESPEC);
     assert_non_null(strstr(hpo_errmsg(), "a.json:1:"));
@@ -274,6 +295,7 @@ int main(void)
         cmocka_unit_test(test_three_forms),
         cmocka_unit_test(test_yaml_and_json_agree),
         cmocka_unit_test(test_grid_default_trials_and_overrides),
+        cmocka_unit_test(test_override_defaults),
         cmocka_unit_test(test_durations),
         cmocka_unit_test(test_errors_are_located),
         cmocka_unit_test(test_out_of_memory),
