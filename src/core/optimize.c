@@ -39,6 +39,10 @@ typedef struct loop {
     char error_msg[1024];
     int stop_reason;      /* HPO_ETIMEOUT / HPO_ESTOPPED / 0 */
     char stop_msg[256];
+    /* Study counters: read from the storage at the start and on every tick (so
+     * other processes' work shows), kept up to date locally in between, so an
+     * event costs no query however many trials the study has. */
+    long long counts[4], lost, claimed;
 } loop;
 
 static int loop_should_stop(loop *l)
@@ -74,19 +78,54 @@ static void loop_set_error(loop *l, int rc)
     pthread_mutex_unlock(&l->lock);
 }
 
-/* Fill an event's counters and deliver it. Called with l->lock held. */
-static void loop_emit(loop *l, hpo_event_type type, const hpo_trial *t)
+/* Refresh the counters from the storage. Called with l->lock held. */
+static void loop_refresh_counts(loop *l)
 {
     long long counts[4] = {0, 0, 0, 0}, lost = 0, claimed = 0;
     hpo_study *s = l->study;
     if (s->st->ops->counts(s->st, s->row.id, counts, &lost, &claimed) != 0)
+        return; /* keep the local counts; the next tick tries again */
+    memcpy(l->counts, counts, sizeof counts);
+    l->lost = lost;
+    l->claimed = claimed;
+}
+
+/* Update the counters for a trial that started (t finished == 0) or finished. */
+static void loop_count(loop *l, const hpo_trial *t, int finished)
+{
+    if (!finished) {
+        l->counts[HPO_TRIAL_RUNNING]++;
+        if (t->seq + 1 > l->claimed)
+            l->claimed = t->seq + 1;
         return;
-    if (type == HPO_EVENT_TRIAL_FINISHED && t && l->opts.max_failed_trials > 0 &&
-        counts[HPO_TRIAL_FAILED] - lost >= l->opts.max_failed_trials && !l->stop_reason) {
-        l->stop_reason = HPO_ESTOPPED;
-        snprintf(l->stop_msg, sizeof l->stop_msg,
-                 "stopped: %lld trials failed (max_failed_trials is %lld)",
-                 counts[HPO_TRIAL_FAILED] - lost, l->opts.max_failed_trials);
+    }
+    if (l->counts[HPO_TRIAL_RUNNING] > 0)
+        l->counts[HPO_TRIAL_RUNNING]--;
+    if (t->state >= HPO_TRIAL_RUNNING && t->state <= HPO_TRIAL_FAILED)
+        l->counts[t->state]++;
+}
+
+/* Check the stopping rules on the counters and deliver an event. Called with
+ * l->lock held. */
+static void loop_emit(loop *l, hpo_event_type type, const hpo_trial *t)
+{
+    hpo_study *s = l->study;
+    if (type == HPO_EVENT_TICK)
+        loop_refresh_counts(l);
+    else
+        loop_count(l, t, type == HPO_EVENT_TRIAL_FINISHED);
+    long long failed = l->counts[HPO_TRIAL_FAILED] - l->lost;
+    if (type == HPO_EVENT_TRIAL_FINISHED && l->opts.max_failed_trials > 0 &&
+        failed >= l->opts.max_failed_trials && !l->stop_reason) {
+        /* Confirm with the storage: a lost trial counts as failed locally. */
+        loop_refresh_counts(l);
+        failed = l->counts[HPO_TRIAL_FAILED] - l->lost;
+        if (failed >= l->opts.max_failed_trials) {
+            l->stop_reason = HPO_ESTOPPED;
+            snprintf(l->stop_msg, sizeof l->stop_msg,
+                     "stopped: %lld trials failed (max_failed_trials is %lld)", failed,
+                     l->opts.max_failed_trials);
+        }
     }
     if (!l->opts.on_event)
         return;
@@ -94,9 +133,9 @@ static void loop_emit(loop *l, hpo_event_type type, const hpo_trial *t)
     memset(&ev, 0, sizeof ev);
     ev.type = type;
     ev.trial = t;
-    ev.n_claimed = claimed;
+    ev.n_claimed = l->claimed;
     ev.n_trials = s->row.n_trials;
-    memcpy(ev.counts, counts, sizeof ev.counts);
+    memcpy(ev.counts, l->counts, sizeof ev.counts);
     ev.has_best = l->has_best;
     ev.best_value = l->best_value;
     ev.best_number = l->best_number;
@@ -241,6 +280,7 @@ int hpo_study_optimize(hpo_study *study, hpo_objective_fn objective, void *paylo
     pthread_cond_init(&l.cond, NULL);
     l.t0 = hpo__monotonic();
     loop_load_best(&l);
+    loop_refresh_counts(&l);
 
     int n = l.opts.n_workers;
     pthread_t *threads = hpo__calloc((size_t)n, sizeof *threads);

@@ -97,8 +97,9 @@ static const char *const sql_text[S_COUNT] = {
     [S_REQUEUED] = "SELECT id, number, seq, params_json FROM trials "
                    "WHERE study_id = ? AND requeue_pending = 1 ORDER BY number LIMIT 1",
     [S_CLEAR_REQUEUE] = "UPDATE trials SET requeue_pending = 0 WHERE id = ?",
-    [S_MAX] = "SELECT COALESCE(MAX(number), -1), COALESCE(MAX(seq), -1) FROM trials "
-              "WHERE study_id = ?",
+    /* Two scalar subqueries, so each MAX is one index probe (a combined MAX scans). */
+    [S_MAX] = "SELECT COALESCE((SELECT MAX(number) FROM trials WHERE study_id = ?1), -1), "
+              "COALESCE((SELECT MAX(seq) FROM trials WHERE study_id = ?1), -1)",
     [S_TRIAL_INSERT] = "INSERT INTO trials (study_id, number, seq, state, value, params_json, "
                        "worker, start_time, heartbeat, retry_of, requeue_pending, lost) "
                        "VALUES (?, ?, ?, 0, NULL, ?, ?, ?, ?, ?, 0, 0) RETURNING id",
@@ -153,6 +154,12 @@ static const char schema_sql[] =
     " lost INTEGER NOT NULL DEFAULT 0);"
     "CREATE UNIQUE INDEX trials_study_number ON trials (study_id, number);"
     "CREATE INDEX trials_study_seq ON trials (study_id, seq);"
+    /* (Every table and index name here is also listed in check_foreign.)
+     * Partial indexes: a claim looks only at running and re-queued trials, so
+     * its cost does not grow with the number of finished trials. */
+    "CREATE INDEX trials_running ON trials (study_id, number) WHERE state = 0;"
+    "CREATE INDEX trials_requeue ON trials (study_id, number) WHERE requeue_pending = 1;"
+    "CREATE INDEX trials_state ON trials (study_id, state, lost);"
     "CREATE TABLE reports ("
     " trial_id INTEGER NOT NULL REFERENCES trials (id) ON DELETE CASCADE,"
     " step INTEGER NOT NULL,"
@@ -358,7 +365,7 @@ static int check_foreign(sql_storage *q)
         q->db,
         "SELECT COUNT(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND "
         "name NOT IN ('hpo_meta', 'studies', 'trials', 'reports', 'trials_study_number', "
-        "'trials_study_seq')",
+        "'trials_study_seq', 'trials_running', 'trials_requeue', 'trials_state')",
         -1, &s, NULL);
     if (rc != SQLITE_OK) {
         rc = sql_err(q, rc, "read the schema");

@@ -34,13 +34,14 @@ for sampler in grid random qmc; do
   name=procs-$sampler
   write_spec "$name" "$sampler" 36
   pids=""
-  for _ in 1 2 3 4; do
-    "$HPO_BIN" tune "$name.yaml" --workers 2 -q >"$name.$RANDOM.log" 2>&1 &
+  for i in 1 2 3 4; do
+    "$HPO_BIN" tune "$name.yaml" --workers 2 -q >"$name.$i.log" 2>&1 &
     pids="$pids $!"
   done
   ok=0
   for p in $pids; do wait "$p" || ok=1; done
   check "$name: all 4 processes exit 0" test "$ok" = 0
+  [ "$ok" = 0 ] || cat "$name".*.log >&2
   verify "$name" 36 "$sampler"
 done
 
