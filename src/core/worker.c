@@ -13,12 +13,15 @@
 #include "util/util.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 #include <unistd.h>
+
+static long self_pid(void);
 
 static int proc_starttime(long pid, unsigned long long *out)
 {
@@ -80,9 +83,33 @@ int hpo__worker_id(char **out)
     return hpo__buf_take(&b, out);
 }
 
+/* The pid the cached id was made for (a forked child has another). */
+static long cached_pid;
+
+static long self_pid(void)
+{
+    return cached_pid;
+}
+
+/* This process's own id, computed once: its trials are alive without a syscall. */
+static pthread_once_t self_once = PTHREAD_ONCE_INIT;
+static char self_id[320];
+
+static void self_init(void)
+{
+    char *id = NULL;
+    cached_pid = (long)getpid();
+    if (hpo__worker_id(&id) == 0 && strlen(id) < sizeof self_id)
+        memcpy(self_id, id, strlen(id) + 1);
+    hpo__free(id);
+}
+
 int hpo__worker_dead(const char *worker, double heartbeat, double now, void *payload)
 {
     double grace = payload ? *(const double *)payload : 60.0;
+    pthread_once(&self_once, self_init);
+    if (worker && self_id[0] && strcmp(worker, self_id) == 0 && (long)getpid() == self_pid())
+        return 0;
     char host[256];
     host_name(host, sizeof host);
     const char *c1 = worker ? strchr(worker, ':') : NULL;

@@ -8,13 +8,14 @@
  * (trials/<n>/stdout.log, stderr.log), Optuna's "NaN fails the trial".
  *
  * Invariants
- *   - argv, envp and the resolved program path are built before fork; the child
- *     only calls async-signal-safe functions (setpgid, sigaction, sigprocmask,
- *     chdir, dup2, execve, write, _exit) and reports an exec failure through a
- *     close-on-exec pipe.
- *   - Every descriptor is close-on-exec; pipes are made and made CLOEXEC under one
- *     lock that fork also takes, so concurrent trials never leak pipe ends into
- *     each other's children (which would delay EOF).
+ *   - argv, envp and the resolved program path are built first; posix_spawn
+ *     (glibc: vfork-like, so the cost does not grow with this process's memory)
+ *     makes the child a new process-group leader with default signal handling,
+ *     an empty mask, stdin /dev/null, stdout our pipe, stderr the log; an exec
+ *     failure is its return value.
+ *   - Every descriptor is created close-on-exec (pipe2, O_CLOEXEC), so
+ *     concurrent trials never leak pipe ends into each other's children (which
+ *     would delay EOF), with no lock between workers.
  *   - Stopping (timeout, prune, interrupt): SIGTERM to the group, SIGKILL after
  *     kill_grace. The leader is observed with waitid(WNOWAIT) so the group id stays
  *     reserved (a zombie holds it) until leftover members are SIGKILLed; then it
@@ -24,6 +25,9 @@
  *     least every 100 ms. The flag is sticky: later trials stop at once.
  * Costs: one poll loop per trial, output copied once to stdout.log.
  */
+/* pipe2 and posix_spawn_file_actions_addchdir_np (glibc >= 2.29) */
+#define _GNU_SOURCE 1
+
 #include "objectives/command.h"
 
 #include "objectives/metric.h"
@@ -36,6 +40,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +51,6 @@
 #include <time.h>
 #include <unistd.h>
 
-extern char **environ;
 
 #define DEFAULT_KILL_GRACE 10.0
 #define POLL_MS 100
@@ -70,8 +74,6 @@ struct hpo_command {
     hpo__metric *metric;
     atomic_int interrupted;
 };
-
-static pthread_mutex_t spawn_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* ---------------------------------------------------------------- create */
 
@@ -483,59 +485,12 @@ static int build_env(const hpo_command *cmd, const hpo__cmd_trial *t, const char
     return 0;
 }
 
-static int set_cloexec(int fd)
-{
-    int flags = fcntl(fd, F_GETFD);
-    return flags < 0 ? -1 : fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
-}
-
 static void close_fd(int *fd)
 {
     if (*fd >= 0) {
         close(*fd);
         *fd = -1;
     }
-}
-
-/* ---------------------------------------------------------------- the child */
-
-typedef struct child_setup {
-    const char *path;
-    char **argv;
-    char **envp;
-    const char *workdir;
-    int in_fd, out_fd, err_fd, report_fd;
-} child_setup;
-
-/* Runs between fork and exec: async-signal-safe calls only. */
-static void child_exec(const child_setup *cs)
-{
-    int msg[2];
-    struct sigaction dfl;
-    sigset_t none;
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    sigemptyset(&dfl.sa_mask);
-    sigemptyset(&none);
-    setpgid(0, 0);
-    const int sigs[] = {SIGPIPE, SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGCHLD, SIGUSR1, SIGUSR2};
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-        sigaction(sigs[i], &dfl, NULL);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    msg[0] = 1;
-    if (cs->workdir && chdir(cs->workdir) != 0)
-        goto fail;
-    msg[0] = 2;
-    if (dup2(cs->in_fd, 0) < 0 || dup2(cs->out_fd, 1) < 0 || dup2(cs->err_fd, 2) < 0)
-        goto fail;
-    msg[0] = 3;
-    execve(cs->path, cs->argv, cs->envp);
-fail:
-    msg[1] = errno;
-    if (write(cs->report_fd, msg, sizeof msg) < 0) {
-        /* nothing else to do: the parent sees status 127 */
-    }
-    _exit(127);
 }
 
 /* ---------------------------------------------------------------- the run */
@@ -596,7 +551,7 @@ int hpo__command_run(hpo_command *cmd, const hpo__cmd_trial *t, hpo__cmd_result 
     strvec env = {0};
     hpo__metric_run mr;
     int mr_ready = 0;
-    int out_pipe[2] = {-1, -1}, rep_pipe[2] = {-1, -1};
+    int out_pipe[2] = {-1, -1};
     int in_fd = -1, out_log_fd = -1, err_fd = -1;
     pid_t pid = -1;
     int reaped = 0, status = 0;
@@ -694,71 +649,72 @@ int hpo__command_run(hpo_command *cmd, const hpo__cmd_trial *t, hpo__cmd_result 
 
     run_state rs = {.t = t, .prune = 0};
     mr.payload = &rs;
-    child_setup cs = {.path = path,
-                      .argv = argv,
-                      .envp = env.v,
-                      .workdir = cmd->workdir,
-                      .in_fd = in_fd,
-                      .err_fd = err_fd};
-    pthread_mutex_lock(&spawn_lock);
+    /* posix_spawn (vfork-like in glibc: no copy of this process's page tables)
+     * starts the command as the leader of a new process group, with default
+     * signal handling and an empty mask, stdin from /dev/null, stdout into our
+     * pipe and stderr into the log. Exec failures come back as its result. */
     int perr = 0;
-    if (pipe(out_pipe) != 0 || pipe(rep_pipe) != 0)
-        perr = errno;
-    else if (set_cloexec(out_pipe[0]) || set_cloexec(out_pipe[1]) || set_cloexec(rep_pipe[0]) ||
-             set_cloexec(rep_pipe[1]))
-        perr = errno;
-    if (!perr) {
-        cs.out_fd = out_pipe[1];
-        cs.report_fd = rep_pipe[1];
-        pid = fork();
-        if (pid == 0)
-            child_exec(&cs);
-        if (pid < 0)
-            perr = errno;
-    }
-    pthread_mutex_unlock(&spawn_lock);
-    if (perr) {
-        pid = -1;
-        rc = hpo__err(HPO_EIO, "cannot start the command: %s", strerror(perr));
-        goto setup_failed;
-    }
-    setpgid(pid, pid); /* also done by the child; whichever runs first wins */
-    close_fd(&out_pipe[1]);
-    close_fd(&rep_pipe[1]);
-    close_fd(&in_fd);
-    close_fd(&err_fd);
-
-    /* did exec work? EOF on the report pipe means yes */
-    {
-        int msg[2];
-        size_t got = 0;
-        while (got < sizeof msg) {
-            ssize_t r = read(rep_pipe[0], (char *)msg + got, sizeof msg - got);
-            if (r < 0 && errno == EINTR)
-                continue;
-            if (r <= 0)
-                break;
-            got += (size_t)r;
-        }
-        close_fd(&rep_pipe[0]);
-        if (got == sizeof msg) {
-            while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-            }
-            reaped = 1;
+    if (cmd->workdir) {
+        struct stat wst;
+        int serr = stat(cmd->workdir, &wst) != 0 ? errno : S_ISDIR(wst.st_mode) ? 0 : ENOTDIR;
+        if (serr) {
             char what[512];
-            if (msg[0] == 1)
-                snprintf(what, sizeof what, "cannot change to directory '%s': %s", cmd->workdir,
-                         strerror(msg[1]));
-            else if (msg[0] == 2)
-                snprintf(what, sizeof what, "cannot redirect the command's output: %s",
-                         strerror(msg[1]));
-            else
-                snprintf(what, sizeof what, "cannot execute '%s': %s", argv[0], strerror(msg[1]));
+            snprintf(what, sizeof what, "cannot change to directory '%s': %s", cmd->workdir,
+                     strerror(serr));
             rc = fail_with(res, HPO_EOBJECTIVE, hpo__strdup(what));
             if (rc != HPO_ENOMEM)
                 rc = HPO_EOBJECTIVE;
             goto done;
         }
+    }
+    if (pipe2(out_pipe, O_CLOEXEC) != 0) {
+        rc = hpo__err(HPO_EIO, "cannot start the command: %s", strerror(errno));
+        goto setup_failed;
+    }
+    {
+        posix_spawnattr_t attr;
+        posix_spawn_file_actions_t fa;
+        sigset_t dflt, none;
+        sigemptyset(&none);
+        sigemptyset(&dflt);
+        const int sigs[] = {SIGPIPE, SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGCHLD, SIGUSR1, SIGUSR2};
+        for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+            sigaddset(&dflt, sigs[i]);
+        perr = posix_spawnattr_init(&attr);
+        if (perr == 0) {
+            posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |
+                                                POSIX_SPAWN_SETSIGMASK);
+            posix_spawnattr_setpgroup(&attr, 0);
+            posix_spawnattr_setsigdefault(&attr, &dflt);
+            posix_spawnattr_setsigmask(&attr, &none);
+            perr = posix_spawn_file_actions_init(&fa);
+            if (perr == 0) {
+                if (cmd->workdir)
+                    perr = posix_spawn_file_actions_addchdir_np(&fa, cmd->workdir);
+                if (perr == 0)
+                    perr = posix_spawn_file_actions_adddup2(&fa, in_fd, 0);
+                if (perr == 0)
+                    perr = posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
+                if (perr == 0)
+                    perr = posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
+                if (perr == 0)
+                    perr = posix_spawn(&pid, path, &fa, &attr, argv, env.v);
+                posix_spawn_file_actions_destroy(&fa);
+            }
+            posix_spawnattr_destroy(&attr);
+        }
+    }
+    close_fd(&out_pipe[1]);
+    close_fd(&in_fd);
+    close_fd(&err_fd);
+    if (perr) {
+        pid = -1;
+        char what[512];
+        snprintf(what, sizeof what, "cannot execute '%s': %s", argv[0], strerror(perr));
+        rc = fail_with(res, HPO_EOBJECTIVE, hpo__strdup(what));
+        if (rc != HPO_ENOMEM)
+            rc = HPO_EOBJECTIVE;
+        goto done;
     }
 
     /* the loop: stream stdout, watch the clock, the flag and the leader */
@@ -963,8 +919,6 @@ done:
     }
     close_fd(&out_pipe[0]);
     close_fd(&out_pipe[1]);
-    close_fd(&rep_pipe[0]);
-    close_fd(&rep_pipe[1]);
     close_fd(&in_fd);
     close_fd(&out_log_fd);
     close_fd(&err_fd);
