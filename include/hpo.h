@@ -187,8 +187,9 @@ typedef struct hpo_study_options {
     unsigned version;
     /* The study's name in its storage (required). */
     const char *name;
-    /* "memory:" (default when NULL), "sqlite:///path/to.db", "sqlite:relative.db",
-     * or a plain file path (SQLite). */
+    /* "memory:" (default when NULL); SQLite as SQLAlchemy/Optuna write it,
+     * "sqlite:///relative.db" or "sqlite:////absolute/path.db"; "sqlite:file.db";
+     * or a plain file path. */
     const char *storage;
     hpo_direction direction;
     unsigned long long seed;
