@@ -222,8 +222,13 @@ int hpo__command_value_text(const hpo_value *v, char **out)
     return 0;
 }
 
+/* mkdir -p; 1 when the last component was newly made. The common case, a new
+ * trial directory in an existing parent, is one mkdir; only when that fails
+ * is the path walked component by component. */
 static int mkdir_p(const char *path)
 {
+    if (mkdir(path, 0777) == 0)
+        return 1;
     char *p = hpo__strdup(path);
     int rc = 0;
     if (!p)
@@ -595,6 +600,8 @@ int hpo__command_run(hpo_command *cmd, const hpo__cmd_trial *t, hpo__cmd_result 
     }
     if ((rc = mkdir_p(trial_dir)) < 0)
         goto setup_failed;
+    int new_dir = rc == 1;
+    rc = 0;
     if (!(res->log_dir = hpo__strdup(trial_dir)))
         goto oom;
     params_file = kv_printf("%s/params.json", trial_dir);
@@ -604,7 +611,7 @@ int hpo__command_run(hpo_command *cmd, const hpo__cmd_trial *t, hpo__cmd_result 
     if (!params_file || !result_file || !out_log || !err_log)
         goto oom;
     /* a re-run with the same number starts clean */
-    if (unlink(result_file) != 0 && errno != ENOENT) {
+    if (!new_dir && unlink(result_file) != 0 && errno != ENOENT) {
         rc = hpo__err(HPO_EIO, "cannot remove '%s': %s", result_file, strerror(errno));
         goto setup_failed;
     }
