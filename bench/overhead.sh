@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
 N=${N:-2000}
-NCMD=${NCMD:-200}
+NCMD=${NCMD:-1000}
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 HPO=build/hpo
