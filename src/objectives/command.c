@@ -674,6 +674,16 @@ int hpo__command_run(hpo_command *cmd, const hpo__cmd_trial *t, hpo__cmd_result 
             goto done;
         }
     }
+    /* Checked here too, not only through posix_spawn's result: under some
+     * emulators (valgrind) an exec failure in the child shows only as status 127. */
+    if (access(path, X_OK) != 0) {
+        char what[512];
+        snprintf(what, sizeof what, "cannot execute '%s': %s", argv[0], strerror(errno));
+        rc = fail_with(res, HPO_EOBJECTIVE, hpo__strdup(what));
+        if (rc != HPO_ENOMEM)
+            rc = HPO_EOBJECTIVE;
+        goto done;
+    }
     if (pipe2(out_pipe, O_CLOEXEC) != 0) {
         rc = hpo__err(HPO_EIO, "cannot start the command: %s", strerror(errno));
         goto setup_failed;
