@@ -6,7 +6,7 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 # Build and run-time libraries (all MIT/BSD/public domain; no GPL code is linked).
-PKGS_BUILD="build-essential cmake pkg-config libyaml-dev libjansson-dev libsqlite3-dev libpcre2-dev"
+PKGS_BUILD="build-essential cmake pkg-config libyaml-dev libjansson-dev libsqlite3-dev libpcre2-dev zlib1g-dev"
 # Tests: cmocka, clang + libFuzzer, valgrind, the scikit-learn oracle, sqlite3 shell.
 PKGS_TEST="libcmocka-dev clang libclang-rt-14-dev valgrind python3 python3-sklearn sqlite3 procps"
 

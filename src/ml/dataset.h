@@ -1,0 +1,66 @@
+/*
+ * dataset.h -- tabular and image data for built-in estimators (issue 3).
+ *
+ * A data set is a dense row-major matrix of doubles plus a target vector. For
+ * classification the target holds class indices 0..n_classes-1 in the order
+ * scikit-learn's LabelEncoder / np.unique gives (numeric labels sorted by value,
+ * string labels sorted by byte order), with the original labels kept as text.
+ */
+#ifndef HPO_ML_DATASET_H
+#define HPO_ML_DATASET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum hpo__task {
+    HPO__TASK_AUTO = 0,           /* infer as scikit-learn's type_of_target does */
+    HPO__TASK_CLASSIFICATION = 1,
+    HPO__TASK_REGRESSION = 2
+} hpo__task;
+
+typedef struct hpo__dataset {
+    size_t n, d;            /* rows, features */
+    double *X;              /* n*d, row-major */
+    double *y;              /* n: class index (classification) or value (regression) */
+    hpo__task task;         /* never AUTO once loaded */
+    size_t n_classes;       /* classification only */
+    char **class_names;     /* n_classes labels as text, in class-index order */
+    char **feature_names;   /* d names */
+    char *target_name;
+} hpo__dataset;
+
+/* Parse CSV text with a header row. `target`: a column name, "last" or NULL
+ * (= last). Errors (HPO_ESPEC with "origin:row:col: ..." naming the column):
+ * ragged rows, a missing or non-numeric feature value, an empty file, a target
+ * column that does not exist (did-you-mean), fewer than 2 rows. */
+int hpo__dataset_parse_csv(const char *data, size_t len, const char *origin, const char *target,
+                           hpo__task task, hpo__dataset **out);
+int hpo__dataset_load_csv(const char *path, const char *target, hpo__task task,
+                          hpo__dataset **out);
+/* IDX files (optionally gzip-compressed, as Debian's dataset-fashion-mnist
+ * ships them): images (n x rows x cols, ubyte, scaled to [0,1]) and labels. */
+int hpo__dataset_load_idx(const char *images, const char *labels, hpo__dataset **out);
+/* Rows `rows[0..m-1]` as a new data set (same classes and names). */
+int hpo__dataset_subset(const hpo__dataset *ds, const size_t *rows, size_t m,
+                        hpo__dataset **out);
+void hpo__dataset_free(hpo__dataset *ds);
+
+/* Preprocessing fitted on training rows only, then applied to any rows. */
+typedef enum hpo__scaling {
+    HPO__SCALE_NONE = 0,
+    HPO__SCALE_STANDARD = 1,  /* sklearn StandardScaler: mean, population std (std 0 -> 1) */
+    HPO__SCALE_MINMAX = 2     /* sklearn MinMaxScaler to [0, 1] (range 0 -> 1) */
+} hpo__scaling;
+
+typedef struct hpo__scaler {
+    hpo__scaling kind;
+    size_t d;
+    double *shift, *scale; /* x' = (x - shift) / scale */
+} hpo__scaler;
+
+int hpo__scaler_fit(hpo__scaling kind, const double *X, size_t n, size_t d, hpo__scaler *out);
+/* In place on n rows of d columns. */
+void hpo__scaler_apply(const hpo__scaler *s, double *X, size_t n);
+void hpo__scaler_free(hpo__scaler *s);
+
+#endif
