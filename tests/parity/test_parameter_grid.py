@@ -16,30 +16,11 @@ import tempfile
 import numpy as np
 from sklearn.model_selection import ParameterGrid
 
-TOOL = os.path.join(os.environ.get("HPO_TOOLS", "build/tools"), "hpo-tool-sampler_dump")
-passed = failed = 0
+from paritylib import Tally, run_sampler_tool
 
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
-
-
-def run_tool(space, *args):
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-        json.dump(space, f)
-        path = f.name
-    try:
-        r = subprocess.run([TOOL, path, *args], capture_output=True, text=True)
-    finally:
-        os.unlink(path)
-    if r.returncode != 0:
-        raise RuntimeError(f"tool failed ({r.returncode}): {r.stderr.strip()}")
-    return [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
+T = Tally()
+check = T.check
+run_tool = run_sampler_tool
 
 
 NAME_CHARS = "abcXYZ_09é"
@@ -128,8 +109,7 @@ def main():
             for g, w in zip(got, want))
         check(ok, f"grid_points case {case}: {lo} {hi} {n} log={log}: {got} vs {want}")
 
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return T.summary()
 
 
 if __name__ == "__main__":

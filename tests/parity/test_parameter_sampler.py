@@ -19,31 +19,12 @@ import warnings
 from scipy import stats
 from sklearn.model_selection import ParameterGrid, ParameterSampler
 
-TOOL = os.path.join(os.environ.get("HPO_TOOLS", "build/tools"), "hpo-tool-sampler_dump")
+from paritylib import Tally, run_sampler_tool
+
 ALPHA = 1e-3
-passed = failed = 0
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
-
-
-def run_tool(space, *args):
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-        json.dump(space, f)
-        path = f.name
-    try:
-        r = subprocess.run([TOOL, path, *args], capture_output=True, text=True)
-    finally:
-        os.unlink(path)
-    if r.returncode != 0:
-        raise RuntimeError(f"tool failed ({r.returncode}): {r.stderr.strip()}")
-    return [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
+T = Tally()
+check = T.check
+run_tool = run_sampler_tool
 
 
 def key(d):
@@ -153,8 +134,7 @@ def main():
             t()
         except Exception as e:  # a crash counts as a failure, keep going
             check(False, f"{t.__name__}: {e!r}")
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return T.summary()
 
 
 if __name__ == "__main__":
