@@ -17,18 +17,18 @@ typedef struct hpo__estimator hpo__estimator;
 
 typedef struct hpo__hyper {
     const char *name;
-    const char *type;          /* "float", "int", "string", "bool" */
-    const char *default_text;  /* as scikit-learn's default, e.g. "5", "uniform" */
-    const char *doc;           /* one line */
+    const char *type;         /* "float", "int", "string", "bool" */
+    const char *default_text; /* as scikit-learn's default, e.g. "5", "uniform" */
+    const char *doc;          /* one line */
 } hpo__hyper;
 
 #define HPO__ESTIMATOR_OPS_VERSION 1
 
 typedef struct hpo__estimator_ops {
     unsigned version;
-    const char *name;                 /* "knn", "svc", ... */
-    int tasks;                        /* bit 1 classification, bit 2 regression */
-    const hpo__hyper *hypers;         /* terminated by {NULL} */
+    const char *name;         /* "knn", "svc", ... */
+    int tasks;                /* bit 1 classification, bit 2 regression */
+    const hpo__hyper *hypers; /* terminated by {NULL} */
     /* Validate hyperparameters; HPO_EINVAL "knn: n_neighbors must be >= 1, got 0". */
     int (*create)(hpo__estimator **out, hpo__task task, const hpo__params *hp, uint64_t seed);
     void (*destroy)(hpo__estimator *e);
@@ -41,7 +41,50 @@ typedef struct hpo__estimator_ops {
     int (*predict_proba)(hpo__estimator *e, const double *X, size_t n, double *out);
 } hpo__estimator_ops;
 
+/* Conventions for estimator files: each defines its own model struct and
+ * converts pointers to and from hpo__estimator * (which is never defined), so
+ * no two files define the same struct differently. fit copies what predict
+ * needs (the caller may free X and y after fit). Models are not shared between
+ * threads; distinct models run concurrently. */
+
+/* The registry. find: NULL with HPO_EINVAL "unknown estimator 'knm' (did you
+ * mean 'knn'?)" in hpo_errmsg() when absent. names: NULL-terminated, static. */
 const hpo__estimator_ops *hpo__estimator_find(const char *name);
 const char *const *hpo__estimator_names(void);
+
+/* Estimators in the registry. */
+extern const hpo__estimator_ops hpo__knn_ops;
+
+/* ---- reading hyperparameters in create (shared by every estimator)
+ * `est` is the estimator's name for messages. Each getter sets *out to `def`
+ * when the name is absent and returns HPO_EINVAL with a one-line message
+ * ("knn: n_neighbors must be >= 1, got 0") on a wrong type or range. */
+
+/* Refuse names not in `hypers` ({NULL}-terminated): "knn: unknown parameter
+ * 'n_neighbour' (did you mean 'n_neighbors'?)". */
+int hpo__hp_check_names(const char *est, const hpo__params *hp, const hpo__hyper *hypers);
+/* The value of `name` or NULL (for parameters of mixed type, e.g. gamma). */
+const hpo_value *hpo__hp_get(const hpo__params *hp, const char *name);
+/* An int in [lo, hi] (LLONG_MIN / LLONG_MAX for no bound); an integral float
+ * (5.0) is accepted as 5. */
+int hpo__hp_int(const char *est, const hpo__params *hp, const char *name, long long def,
+                long long lo, long long hi, long long *out);
+#define HPO__HP_OPEN_LOW 1  /* lo excluded: "must be > 0" */
+#define HPO__HP_OPEN_HIGH 2 /* hi excluded */
+/* A finite float (an int is accepted) in [lo, hi] (-INFINITY / INFINITY for no
+ * bound), ends excluded per `open` (HPO__HP_OPEN_*). */
+int hpo__hp_float(const char *est, const hpo__params *hp, const char *name, double def, double lo,
+                  double hi, int open, double *out);
+/* One of `choices` (NULL-terminated strings): its index; `def` is an index.
+ * "knn: weights must be one of 'uniform', 'distance', got 'unifrom' (did you
+ * mean 'uniform'?)". */
+int hpo__hp_choice(const char *est, const hpo__params *hp, const char *name,
+                   const char *const *choices, size_t def, size_t *out);
+int hpo__hp_bool(const char *est, const hpo__params *hp, const char *name, int def, int *out);
+
+/* ---- knn internals, for tests: scikit-learn's ArgKmin result depends on its
+ * OpenMP thread count when distances tie (see knn.c); hpo emulates `threads`
+ * (default 1, i.e. OMP_NUM_THREADS=1). HPO_EINVAL unless 1 <= threads <= 1024. */
+int hpo__knn_set_threads(hpo__estimator *e, int threads);
 
 #endif

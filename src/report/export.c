@@ -216,9 +216,26 @@ static int export_csv(hpo_study *study, hpo_trial **trials, size_t n, FILE *fp)
         cell.len = 0;
         cell.data[0] = '\0';
     }
+    /* Cross-validated trials (built-in estimators) carry per-fold scores and
+     * timings as attributes named like scikit-learn's cv_results_ columns. */
+    size_t n_splits = 0;
+    for (size_t i = 0; i < n; i++) {
+        char key[48];
+        while (1) {
+            snprintf(key, sizeof key, "split%zu_test_score", n_splits);
+            if (!hpo_trial_attr(trials[i], key))
+                break;
+            n_splits++;
+        }
+    }
+    for (size_t k = 0; k < n_splits; k++)
+        fprintf(fp, ",split%zu_test_score", k);
     fputs(",mean_test_score,rank_test_score,mean_fit_time,std_fit_time,start_time,end_time,"
-          "message,worker\n",
+          "message,worker",
           fp);
+    if (n_splits)
+        fputs(",std_test_score,mean_score_time,std_score_time", fp);
+    fputc('\n', fp);
 
     for (size_t i = 0; i < n; i++) {
         const hpo_trial *t = trials[i];
@@ -244,12 +261,25 @@ static int export_csv(hpo_study *study, hpo_trial **trials, size_t n, FILE *fp)
             }
             csv_field(fp, cell.data ? cell.data : "");
         }
+        for (size_t k = 0; k < n_splits; k++) {
+            char key[48];
+            snprintf(key, sizeof key, "split%zu_test_score", k);
+            fputc(',', fp);
+            csv_field(fp, hpo_trial_attr(t, key));
+        }
         fputc(',', fp);
         if (has_score(t))
             csv_double(fp, hpo_trial_value(t));
         fprintf(fp, ",%lld,", rank[i]);
-        csv_double(fp, duration_of(t));
-        fputs(isnan(duration_of(t)) ? ",," : ",0,", fp);
+        if (hpo_trial_attr(t, "mean_fit_time")) {
+            csv_field(fp, hpo_trial_attr(t, "mean_fit_time"));
+            fputc(',', fp);
+            csv_field(fp, hpo_trial_attr(t, "std_fit_time"));
+            fputc(',', fp);
+        } else {
+            csv_double(fp, duration_of(t));
+            fputs(isnan(duration_of(t)) ? ",," : ",0,", fp);
+        }
         csv_time(fp, hpo_trial_start_time(t));
         fputc(',', fp);
         csv_time(fp, hpo_trial_end_time(t));
@@ -257,6 +287,14 @@ static int export_csv(hpo_study *study, hpo_trial **trials, size_t n, FILE *fp)
         csv_field(fp, hpo_trial_message(t));
         fputc(',', fp);
         csv_field(fp, hpo_trial_worker(t));
+        if (n_splits) {
+            static const char *const extra[] = {"std_test_score", "mean_score_time",
+                                                "std_score_time"};
+            for (size_t k = 0; k < 3; k++) {
+                fputc(',', fp);
+                csv_field(fp, hpo_trial_attr(t, extra[k]));
+            }
+        }
         fputc('\n', fp);
     }
     rc = 0;

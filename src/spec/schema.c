@@ -687,15 +687,112 @@ static int parse_metric(const ctx *c, const hpo__node *n, hpo__spec_command *cmd
     return 0;
 }
 
+static const char *const estimator_keys[] = {"estimator", "data", "cv", "scoring",
+                                             "preprocessing", "fixed", NULL};
+static const hint estimator_hints[] = {{"dataset", "data"},
+                                       {"metric", "scoring"},
+                                       {"params", "fixed"},
+                                       {"folds", "cv"},
+                                       {"scaler", "preprocessing"},
+                                       {"command", "estimator or command, not both"},
+                                       {NULL, NULL}};
+
+/* objective: {estimator: svc, data: {path, target}, cv: 5, scoring: accuracy, ...} */
+static int parse_estimator(const ctx *c, const hpo__node *n)
+{
+    hpo__spec_estimator *e = &c->spec->est;
+    int rc = check_keys(c, n, "objective", estimator_keys, estimator_hints);
+    if (rc)
+        return rc;
+    e->set = 1;
+    e->folds = 5;
+    const hpo__node *v = hpo__tree_get(n, "estimator", NULL), *w;
+    if ((rc = get_string(c, v, "objective.estimator", &e->name)) != 0)
+        return rc;
+    if (!(v = hpo__tree_get(n, "data", NULL)))
+        return fail_at(c, n, "objective", "missing data: {path: file.csv, target: column}");
+    if (v->kind == HPO__NODE_MAP) {
+        static const char *const dk[] = {"path", "target", NULL};
+        if ((rc = check_keys(c, v, "objective.data", dk, NULL)) != 0)
+            return rc;
+        if (!(w = hpo__tree_get(v, "path", NULL)))
+            return fail_at(c, v, "objective.data", "missing path:");
+        if ((rc = get_string(c, w, "objective.data.path", &e->data_path)) != 0)
+            return rc;
+        if ((w = hpo__tree_get(v, "target", NULL)) &&
+            (rc = get_string(c, w, "objective.data.target", &e->target)) != 0)
+            return rc;
+    } else if ((rc = get_string(c, v, "objective.data", &e->data_path)) != 0) {
+        return rc;
+    }
+    if ((v = hpo__tree_get(n, "cv", NULL))) {
+        long long k;
+        const hpo__node *kn = v;
+        if (v->kind == HPO__NODE_MAP) {
+            static const char *const ck[] = {"folds", "shuffle", "kind", NULL};
+            if ((rc = check_keys(c, v, "objective.cv", ck, NULL)) != 0)
+                return rc;
+            kn = hpo__tree_get(v, "folds", NULL);
+            if ((w = hpo__tree_get(v, "shuffle", NULL)) &&
+                (rc = get_bool(c, w, "objective.cv.shuffle", &e->shuffle)) != 0)
+                return rc;
+            if ((w = hpo__tree_get(v, "kind", NULL))) {
+                const char *t = w->kind == HPO__NODE_SCALAR ? w->text : "";
+                if (!strcmp(t, "kfold"))
+                    e->kind = 1;
+                else if (!strcmp(t, "stratified"))
+                    e->kind = 2;
+                else
+                    return fail_at(c, w, "objective.cv.kind",
+                                   "expected kfold or stratified, got \"%s\"", t);
+            }
+        }
+        if (kn) {
+            if ((rc = get_int(c, kn, "objective.cv.folds", &k)) != 0)
+                return rc;
+            if (k < 2)
+                return fail_at(c, kn, "objective.cv.folds", "must be >= 2, got %lld", k);
+            e->folds = (size_t)k;
+        }
+    }
+    if ((v = hpo__tree_get(n, "scoring", NULL)) &&
+        (rc = get_string(c, v, "objective.scoring", &e->scoring)) != 0)
+        return rc;
+    if ((v = hpo__tree_get(n, "preprocessing", NULL))) {
+        const char *t = v->kind == HPO__NODE_SCALAR ? v->text : "";
+        if (!strcmp(t, "none"))
+            e->scaling = 0;
+        else if (!strcmp(t, "standard"))
+            e->scaling = 1;
+        else if (!strcmp(t, "minmax"))
+            e->scaling = 2;
+        else
+            return fail_at(c, v, "objective.preprocessing",
+                           "expected none, standard or minmax, got \"%s\"", t);
+    }
+    if ((v = hpo__tree_get(n, "fixed", NULL))) {
+        if (v->kind != HPO__NODE_MAP)
+            return fail_at(c, v, "objective.fixed", "expected a mapping name: value");
+        for (size_t i = 0; i < v->n; i++) {
+            hpo_value val;
+            char p[256];
+            snprintf(p, sizeof p, "objective.fixed.%s", v->keys[i]);
+            if ((rc = scalar_value(c, v->items[i], p, &val)) != 0)
+                return rc;
+            if ((rc = hpo__params_add(&e->fixed, v->keys[i], &val)) != 0)
+                return rc == HPO_ENOMEM ? rc : fail_key(c, v, i, p, "%s", hpo_errmsg());
+        }
+    }
+    return 0;
+}
+
 static int parse_objective(const ctx *c, const hpo__node *n)
 {
     hpo__spec_command *cmd = &c->spec->command;
     if (n->kind != HPO__NODE_MAP)
         return fail_at(c, n, "objective", "expected a mapping with command: and metric:");
-    size_t ei;
-    if (hpo__tree_get(n, "estimator", &ei))
-        return fail_key(c, n, ei, "objective.estimator",
-                        "built-in estimators are not available in this version; use command:");
+    if (hpo__tree_get(n, "estimator", NULL))
+        return parse_estimator(c, n);
     int rc = check_keys(c, n, "objective", objective_keys, objective_hints);
     if (rc)
         return rc;
@@ -758,8 +855,38 @@ static int parse_objective(const ctx *c, const hpo__node *n)
 }
 
 /* Canonical JSON of what defines the objective's results (not env/workdir). */
+static int estimator_json(hpo_spec *s)
+{
+    const hpo__spec_estimator *e = &s->est;
+    static const char *const kinds[] = {"auto", "kfold", "stratified"};
+    static const char *const scalings[] = {"none", "standard", "minmax"};
+    char *fixed = NULL;
+    int rc = hpo__params_to_json(&e->fixed, &fixed);
+    if (rc)
+        return rc;
+    json_error_t jerr;
+    json_t *fj = json_loads(fixed, 0, &jerr);
+    hpo__free(fixed);
+    json_t *o = json_pack("{s:s, s:s, s:s?, s:{s:I, s:s, s:b}, s:s?, s:s, s:o?}", "estimator",
+                          e->name, "data", e->data_path, "target", e->target, "cv", "folds",
+                          (json_int_t)e->folds, "kind", kinds[e->kind], "shuffle", e->shuffle,
+                          "scoring", e->scoring, "preprocessing", scalings[e->scaling], "fixed",
+                          fj);
+    if (!o)
+        return hpo__enomem();
+    char *text = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
+    json_decref(o);
+    if (!text)
+        return hpo__enomem();
+    s->objective_json = hpo__strdup(text);
+    free(text);
+    return s->objective_json ? 0 : hpo__enomem();
+}
+
 static int objective_json(hpo_spec *s)
 {
+    if (s->est.set)
+        return estimator_json(s);
     json_t *o = json_object(), *argv = json_array(), *metric = json_object();
     if (!o || !argv || !metric) {
         json_decref(o);
@@ -885,6 +1012,7 @@ int hpo__spec_from_tree(hpo_spec *s, const hpo__node *root, const char *origin)
     if ((v = hpo__tree_get(root, "storage", NULL)) && (rc = get_string(c, v, "storage", &s->storage)))
         return rc;
     if ((v = hpo__tree_get(root, "direction", NULL))) {
+        s->direction_set = 1;
         const char *d = v->kind == HPO__NODE_SCALAR ? v->text : "";
         if (!strcmp(d, "minimize") || !strcmp(d, "min"))
             s->direction = HPO_MINIMIZE;
@@ -953,6 +1081,14 @@ int hpo__spec_from_tree(hpo_spec *s, const hpo__node *root, const char *origin)
         return rc;
     if ((rc = objective_json(s)) != 0)
         return rc;
+    if (s->est.set) {
+        /* scikit-learn scorers are "greater is better" (hence neg_mean_squared_error) */
+        if (s->direction_set && s->direction != HPO_MAXIMIZE)
+            return fail_at(c, hpo__tree_get(root, "direction", NULL), "direction",
+                           "built-in estimators are scored greater-is-better (scikit-learn "
+                           "scorers, e.g. neg_mean_squared_error): use maximize or leave it out");
+        s->direction = HPO_MAXIMIZE;
+    }
     if (!(v = hpo__tree_get(root, "space", NULL)))
         return fail_at(c, root, "space", "missing: the parameters to tune");
     if ((rc = parse_space(c, v)) != 0)

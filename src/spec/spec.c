@@ -5,6 +5,7 @@
  * nothing.
  */
 #include "core/space.h"
+#include "objectives/cv.h"
 #include "samplers/sampler.h"
 #include "spec/spec.h"
 #include "spec/tree.h"
@@ -21,6 +22,12 @@ void hpo_spec_destroy(hpo_spec *s)
     if (!s)
         return;
     hpo_command_destroy(s->cmd);
+    hpo__cv_destroy(s->cv);
+    hpo__free(s->est.name);
+    hpo__free(s->est.data_path);
+    hpo__free(s->est.target);
+    hpo__free(s->est.scoring);
+    hpo__params_free(&s->est.fixed);
     hpo__free(s->origin);
     hpo__free(s->text);
     hpo__free(s->study);
@@ -299,6 +306,10 @@ int hpo_spec_open_study(const hpo_spec *s, int fresh, hpo_study **out)
 {
     if (!s || !out)
         return hpo__err(HPO_EINVAL, "hpo_spec_open_study: spec and out are required");
+    /* The objective first: a bad data file or metric pattern writes nothing. */
+    int rc = hpo__spec_prepare((hpo_spec *)(uintptr_t)s);
+    if (rc)
+        return rc;
     hpo_study_options o = HPO_STUDY_OPTIONS_INIT;
     o.name = s->study;
     o.storage = s->storage;
@@ -340,12 +351,40 @@ static int spec_command(hpo_spec *s)
     return rc;
 }
 
+static int spec_cv(hpo_spec *s)
+{
+    if (s->cv)
+        return 0;
+    hpo__cv_config cfg = {.origin = s->origin,
+                          .estimator = s->est.name,
+                          .data_path = s->est.data_path,
+                          .target = s->est.target,
+                          .folds = s->est.folds,
+                          .kind = (hpo__cv_kind)s->est.kind,
+                          .shuffle = s->est.shuffle,
+                          .seed = s->seed,
+                          .scoring = s->est.scoring,
+                          .scaling = (hpo__scaling)s->est.scaling,
+                          .fixed = &s->est.fixed};
+    int rc = hpo__cv_create(&s->cv, &cfg);
+    if (rc == 0 && (rc = hpo__cv_check_space(s->cv, s->space, s->origin)) != 0) {
+        hpo__cv_destroy(s->cv);
+        s->cv = NULL;
+    }
+    return rc;
+}
+
+int hpo__spec_prepare(hpo_spec *s)
+{
+    return s->est.set ? spec_cv(s) : spec_command(s);
+}
+
 int hpo_spec_run(const hpo_spec *cs, hpo_study *study, const hpo_optimize_options *opts)
 {
-    hpo_spec *s = (hpo_spec *)(uintptr_t)cs; /* the command is created lazily */
+    hpo_spec *s = (hpo_spec *)(uintptr_t)cs; /* the objective is created lazily */
     if (!s || !study)
         return hpo__err(HPO_EINVAL, "hpo_spec_run: spec and study are required");
-    int rc = spec_command(s);
+    int rc = hpo__spec_prepare(s);
     if (rc)
         return rc;
     hpo_optimize_options o = HPO_OPTIMIZE_OPTIONS_INIT;
@@ -365,6 +404,8 @@ int hpo_spec_run(const hpo_spec *cs, hpo_study *study, const hpo_optimize_option
         o.on_event = opts->on_event;
         o.event_payload = opts->event_payload;
     }
+    if (s->est.set)
+        return hpo_study_optimize(study, hpo__cv_objective, s->cv, &o);
     return hpo_study_optimize(study, hpo_command_objective, s->cmd, &o);
 }
 

@@ -13,6 +13,7 @@
 #ifndef HPO_SPEC_SPEC_H
 #define HPO_SPEC_SPEC_H
 
+#include "core/params.h"
 #include "hpo.h"
 
 typedef struct hpo__spec_command {
@@ -28,6 +29,19 @@ typedef struct hpo__spec_command {
     hpo_metric_strategy strategy;
     double kill_grace;           /* seconds, 0 = default */
 } hpo__spec_command;
+
+typedef struct hpo__spec_estimator {
+    int set;                     /* objective.estimator given */
+    char *name;
+    char *data_path;
+    char *target;                /* NULL = last column */
+    size_t folds;                /* default 5 */
+    int kind;                    /* hpo__cv_kind */
+    int shuffle;
+    char *scoring;               /* NULL = accuracy / r2 */
+    int scaling;                 /* hpo__scaling */
+    hpo__params fixed;
+} hpo__spec_estimator;
 
 struct hpo_spec {
     char *origin;                /* file name for messages */
@@ -49,10 +63,13 @@ struct hpo_spec {
     int output_set;              /* output given in the spec or by an override */
     int n_trials_set;            /* n_trials given in the spec or by an override */
     hpo__spec_command command;   /* objective.command */
+    hpo__spec_estimator est;     /* objective.estimator (instead of a command) */
+    int direction_set;
     char *objective_json;        /* canonical JSON of the objective (study identity) */
     char *export_csv;            /* export.cv_results / export.csv path, or NULL */
     char *export_json;           /* export.json path, or NULL */
     struct hpo_command *cmd;     /* created lazily by hpo_spec_run */
+    struct hpo__cv *cv;          /* likewise, for an estimator objective */
 };
 
 struct hpo__node;
@@ -62,6 +79,10 @@ int hpo__spec_from_tree(hpo_spec *s, const struct hpo__node *root, const char *o
 void hpo__spec_default_n_trials(hpo_spec *s);
 /* Re-validate the sampler against the space after an override. */
 int hpo__spec_check_sampler(hpo_spec *s);
+
+/* Create the spec's objective (command or cross-validated estimator) now,
+ * so that data and parameter errors show before a study is opened. */
+int hpo__spec_prepare(hpo_spec *s);
 
 /* Parse durations: "90", "90s", "20m", "2h", "1h30m", "1.5d" -> seconds. */
 int hpo__parse_duration(const char *s, double *out);

@@ -36,7 +36,10 @@ const char *hpo_version(void)
 
 int hpo__verr(int code, const char *fmt, va_list ap)
 {
-    vsnprintf(errmsg, sizeof errmsg, fmt, ap);
+    /* Through a copy: the arguments may include hpo_errmsg() itself. */
+    char tmp[HPO__ERRMSG_SIZE];
+    vsnprintf(tmp, sizeof tmp, fmt, ap);
+    memcpy(errmsg, tmp, sizeof errmsg);
     return code;
 }
 
