@@ -220,6 +220,28 @@ static int get_duration(const ctx *c, const hpo__node *n, const char *path, doub
     return 0;
 }
 
+/* One of `names` (NULL-terminated); *out = its index. Did-you-mean on a typo. */
+static int get_enum(const ctx *c, const hpo__node *n, const char *path,
+                    const char *const *names, int *out)
+{
+    const char *t = n->kind == HPO__NODE_SCALAR ? n->text : "";
+    size_t count = 0;
+    for (; names[count]; count++) {
+        if (!strcmp(t, names[count])) {
+            *out = (int)count;
+            return 0;
+        }
+    }
+    hpo__buf b = HPO__BUF_INIT;
+    for (size_t i = 0; i < count; i++)
+        hpo__buf_printf(&b, "%s%s", i ? (i + 1 == count ? " or " : ", ") : "", names[i]);
+    const char *guess = hpo__suggest(t, names, count);
+    int rc = fail_at(c, n, path, "expected %s, got \"%s\"%s%s%s", b.data ? b.data : "", t,
+                     guess ? " (did you mean '" : "", guess ? guess : "", guess ? "'?)" : "");
+    hpo__buf_free(&b);
+    return rc;
+}
+
 /* A categorical value from a scalar: typed as the YAML core schema says. */
 static int scalar_value(const ctx *c, const hpo__node *n, const char *path, hpo_value *out)
 {
@@ -671,16 +693,12 @@ static int parse_metric(const ctx *c, const hpo__node *n, hpo__spec_command *cmd
         return rc;
     if ((v = hpo__tree_get(n, "step", NULL)) && (rc = get_string(c, v, "objective.metric.step", &cmd->step_key)))
         return rc;
+    static const char *const strategies[] = {"last", "max", "min", NULL}; /* hpo_metric_strategy */
+    int strategy = 0;
     if ((v = hpo__tree_get(n, "strategy", NULL))) {
-        const char *s = v->kind == HPO__NODE_SCALAR ? v->text : "";
-        if (!strcmp(s, "last"))
-            cmd->strategy = HPO_METRIC_LAST;
-        else if (!strcmp(s, "max"))
-            cmd->strategy = HPO_METRIC_MAX;
-        else if (!strcmp(s, "min"))
-            cmd->strategy = HPO_METRIC_MIN;
-        else
-            return fail_at(c, v, "objective.metric.strategy", "expected last, max or min, got \"%s\"", s);
+        if ((rc = get_enum(c, v, "objective.metric.strategy", strategies, &strategy)) != 0)
+            return rc;
+        cmd->strategy = (hpo_metric_strategy)strategy;
     }
     if (!cmd->metric && !cmd->metric_regex)
         return fail_at(c, n, "objective.metric", "needs a name or a regex");
@@ -736,16 +754,10 @@ static int parse_estimator(const ctx *c, const hpo__node *n)
             if ((w = hpo__tree_get(v, "shuffle", NULL)) &&
                 (rc = get_bool(c, w, "objective.cv.shuffle", &e->shuffle)) != 0)
                 return rc;
-            if ((w = hpo__tree_get(v, "kind", NULL))) {
-                const char *t = w->kind == HPO__NODE_SCALAR ? w->text : "";
-                if (!strcmp(t, "kfold"))
-                    e->kind = 1;
-                else if (!strcmp(t, "stratified"))
-                    e->kind = 2;
-                else
-                    return fail_at(c, w, "objective.cv.kind",
-                                   "expected kfold or stratified, got \"%s\"", t);
-            }
+            static const char *const kinds[] = {"auto", "kfold", "stratified", NULL};
+            if ((w = hpo__tree_get(v, "kind", NULL)) &&
+                (rc = get_enum(c, w, "objective.cv.kind", kinds, &e->kind)) != 0)
+                return rc;
         }
         if (kn) {
             if ((rc = get_int(c, kn, "objective.cv.folds", &k)) != 0)
@@ -758,18 +770,10 @@ static int parse_estimator(const ctx *c, const hpo__node *n)
     if ((v = hpo__tree_get(n, "scoring", NULL)) &&
         (rc = get_string(c, v, "objective.scoring", &e->scoring)) != 0)
         return rc;
-    if ((v = hpo__tree_get(n, "preprocessing", NULL))) {
-        const char *t = v->kind == HPO__NODE_SCALAR ? v->text : "";
-        if (!strcmp(t, "none"))
-            e->scaling = 0;
-        else if (!strcmp(t, "standard"))
-            e->scaling = 1;
-        else if (!strcmp(t, "minmax"))
-            e->scaling = 2;
-        else
-            return fail_at(c, v, "objective.preprocessing",
-                           "expected none, standard or minmax, got \"%s\"", t);
-    }
+    static const char *const scalings[] = {"none", "standard", "minmax", NULL};
+    if ((v = hpo__tree_get(n, "preprocessing", NULL)) &&
+        (rc = get_enum(c, v, "objective.preprocessing", scalings, &e->scaling)) != 0)
+        return rc;
     if ((v = hpo__tree_get(n, "fixed", NULL))) {
         if (v->kind != HPO__NODE_MAP)
             return fail_at(c, v, "objective.fixed", "expected a mapping name: value");
