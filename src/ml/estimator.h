@@ -10,6 +10,7 @@
 
 #include "core/params.h"
 #include "ml/dataset.h"
+#include "util/util.h"
 
 #include <stdint.h>
 
@@ -22,7 +23,7 @@ typedef struct hpo__hyper {
     const char *doc;          /* one line */
 } hpo__hyper;
 
-#define HPO__ESTIMATOR_OPS_VERSION 1
+#define HPO__ESTIMATOR_OPS_VERSION 2
 
 typedef struct hpo__estimator_ops {
     unsigned version;
@@ -39,6 +40,30 @@ typedef struct hpo__estimator_ops {
     int (*predict)(hpo__estimator *e, const double *X, size_t n, double *out);
     /* n x n_classes probabilities; NULL when the estimator has none. */
     int (*predict_proba)(hpo__estimator *e, const double *X, size_t n, double *out);
+
+    /* ---- optional entries (NULL when absent) */
+    /* Classifiers with a decision function (svc, linear models), as
+     * scikit-learn's decision_function: binary -> n values, positive means
+     * class index 1; multiclass -> n x n_classes one-vs-rest scores
+     * (decision_function_shape='ovr'). scikit-learn's threshold scorers
+     * (roc_auc on binary targets) use it in preference to predict_proba. */
+    int (*decision_function)(hpo__estimator *e, const double *X, size_t n, double *out);
+    /* The fitted model as bytes appended to `out` (the estimator's own
+     * portable format: fixed-width little-endian numbers or the library's
+     * serialisation), and back: `load` fills a model made by `create` with the
+     * same task and hyperparameters. HPO_ESPEC on truncated or foreign bytes. */
+    int (*save)(hpo__estimator *e, hpo__buf *out);
+    int (*load)(hpo__estimator *e, const void *data, size_t len);
+    /* Continue training a fitted (or loaded) model on the same data up to
+     * `resource` in total of its resource parameter (`resource_param`: epochs
+     * for mlp, n_estimators for boosting). Continuing from k to N equals one
+     * fit with the parameter at N, bit for bit (same seed). */
+    const char *resource_param;
+    int (*fit_more)(hpo__estimator *e, const double *X, const double *y, size_t n, size_t d,
+                    size_t n_classes, long long resource);
+    /* Threads one fit/predict may use (OpenMP/BLAS/XGBoost nthread); the
+     * caller divides the cores among concurrent jobs. Default 1. */
+    int (*set_threads)(hpo__estimator *e, int threads);
 } hpo__estimator_ops;
 
 /* Conventions for estimator files: each defines its own model struct and
@@ -54,6 +79,11 @@ const char *const *hpo__estimator_names(void);
 
 /* Estimators in the registry. */
 extern const hpo__estimator_ops hpo__knn_ops;
+extern const hpo__estimator_ops hpo__svc_ops, hpo__svr_ops; /* svm.c */
+extern const hpo__estimator_ops hpo__logistic_regression_ops, hpo__linear_svc_ops,
+    hpo__linear_svr_ops;                                                  /* linear.c */
+extern const hpo__estimator_ops hpo__xgboost_ops, hpo__random_forest_ops; /* xgb.c */
+extern const hpo__estimator_ops hpo__mlp_ops;                             /* mlp.c */
 
 /* ---- reading hyperparameters in create (shared by every estimator)
  * `est` is the estimator's name for messages. Each getter sets *out to `def`

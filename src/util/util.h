@@ -21,7 +21,7 @@ void *hpo__malloc(size_t n);
 void *hpo__calloc(size_t count, size_t size);
 void *hpo__realloc(void *p, size_t n);
 void hpo__free(void *p);
-char *hpo__strdup(const char *s);             /* NULL in -> NULL out */
+char *hpo__strdup(const char *s); /* NULL in -> NULL out */
 char *hpo__strndup(const char *s, size_t n);
 /* Testing hook: the allocation after `n` more succeed fails (and every later one
  * until reset); n < 0 turns failures off. Process-wide, not thread-safe. */
@@ -45,7 +45,10 @@ typedef struct hpo__buf {
     int oom; /* sticky: an append failed */
 } hpo__buf;
 
-#define HPO__BUF_INIT {0}
+#define HPO__BUF_INIT                                                                              \
+    {                                                                                              \
+        0                                                                                          \
+    }
 int hpo__buf_append(hpo__buf *b, const char *s, size_t n);
 int hpo__buf_puts(hpo__buf *b, const char *s);
 int hpo__buf_putc(hpo__buf *b, char c);
@@ -70,8 +73,32 @@ size_t hpo__edit_distance(const char *a, const char *b);
 const char *hpo__suggest(const char *word, const char *const *candidates, size_t n);
 
 /* ---- time */
-double hpo__now(void);          /* Unix time, seconds, wall clock */
-double hpo__monotonic(void);    /* seconds, monotonic */
+double hpo__now(void);       /* Unix time, seconds, wall clock */
+double hpo__monotonic(void); /* seconds, monotonic */
 void hpo__sleep(double seconds);
+
+/* ---- binary serialisation for model files: fixed-width little-endian
+ * numbers appended to an hpo__buf, read back through a bounded cursor. */
+int hpo__ser_u32(hpo__buf *b, uint32_t v);
+int hpo__ser_u64(hpo__buf *b, uint64_t v);
+int hpo__ser_f64(hpo__buf *b, double v);
+int hpo__ser_f64s(hpo__buf *b, const double *v, size_t n);
+int hpo__ser_f32s(hpo__buf *b, const float *v, size_t n);
+int hpo__ser_str(hpo__buf *b, const char *s); /* u32 length + bytes; NULL as "" */
+typedef struct hpo__deser {
+    const unsigned char *p;
+    size_t left;
+    const char *what; /* for messages: "svc model" */
+} hpo__deser;
+/* Each returns 0 or HPO_ESPEC "svc model: truncated" when fewer bytes remain. */
+int hpo__deser_u32(hpo__deser *d, uint32_t *v);
+int hpo__deser_u64(hpo__deser *d, uint64_t *v);
+int hpo__deser_f64(hpo__deser *d, double *v);
+int hpo__deser_f64s(hpo__deser *d, double *v, size_t n);
+int hpo__deser_f32s(hpo__deser *d, float *v, size_t n);
+/* A fresh NUL-terminated copy (hpo__free it); refuses lengths over `max`. */
+int hpo__deser_str(hpo__deser *d, size_t max, char **out);
+/* A size read as u64 and checked against `max` (HPO_ESPEC "implausible"). */
+int hpo__deser_size(hpo__deser *d, size_t max, size_t *out);
 
 #endif

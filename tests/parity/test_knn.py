@@ -1,6 +1,6 @@
 """hpo's knn estimator equals scikit-learn's KNeighbors{Classifier,Regressor}(algorithm='brute').
 
-Drives tests/tools/knn_oracle.c. scikit-learn's brute-force search keeps
+Drives tests/tools/est_oracle.c. scikit-learn's brute-force search keeps
 different tied neighbours depending on its OpenMP thread count, so each
 comparison pins scikit-learn's threads (threadpoolctl) and tells hpo the same
 count (hpo's default is 1).
@@ -30,7 +30,7 @@ from threadpoolctl import threadpool_limits
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from paritylib import Tally  # noqa: E402
 
-TOOL = os.path.join(os.environ.get("HPO_TOOLS", "build/tools"), "hpo-tool-knn_oracle")
+TOOL = os.path.join(os.environ.get("HPO_TOOLS", "build/tools"), "hpo-tool-est_oracle")
 T = Tally()
 
 

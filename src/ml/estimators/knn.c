@@ -583,7 +583,57 @@ static int knn_predict_proba(hpo__estimator *e, const double *X, size_t nq, doub
     return 0;
 }
 
+/* ---- model bytes: n, d, n_classes, X, y (the training set is the model) */
+static int knn_save(hpo__estimator *e, hpo__buf *out)
+{
+    knn *m = as_knn(e);
+    if (!m || m->n == 0)
+        return hpo__err(HPO_EINVAL, "knn: save before fit");
+    if (hpo__ser_u64(out, m->n) || hpo__ser_u64(out, m->d) || hpo__ser_u64(out, m->n_classes) ||
+        hpo__ser_f64s(out, m->X, m->n * m->d) || hpo__ser_f64s(out, m->y, m->n))
+        return hpo__enomem();
+    return 0;
+}
+
+static int knn_load(hpo__estimator *e, const void *data, size_t len)
+{
+    knn *m = as_knn(e);
+    hpo__deser rd = {data, len, "knn model"};
+    size_t n, d, nc;
+    int rc;
+    if ((rc = hpo__deser_size(&rd, len / 8, &n)) != 0 || (rc = hpo__deser_size(&rd, len / 8, &d)) ||
+        (rc = hpo__deser_size(&rd, len / 8 + 1, &nc)) != 0)
+        return rc;
+    if (n == 0 || d == 0 || d > len / 8 / n || n * d + n > len / 8)
+        return hpo__err(HPO_ESPEC, "knn model: truncated");
+    double *X = hpo__malloc(n * d * sizeof *X), *y = hpo__malloc(n * sizeof *y);
+    if (!X || !y) {
+        hpo__free(X);
+        hpo__free(y);
+        return hpo__enomem();
+    }
+    if ((rc = hpo__deser_f64s(&rd, X, n * d)) != 0 || (rc = hpo__deser_f64s(&rd, y, n)) != 0 ||
+        (rc = knn_fit(e, X, y, n, d, nc)) != 0) {
+        hpo__free(X);
+        hpo__free(y);
+        return rc == HPO_ENOMEM ? rc : hpo__err(HPO_ESPEC, "knn model: %s", hpo_errmsg());
+    }
+    hpo__free(X);
+    hpo__free(y);
+    (void)m;
+    return 0;
+}
+
 const hpo__estimator_ops hpo__knn_ops = {
-    HPO__ESTIMATOR_OPS_VERSION, "knn", 3, hypers, knn_create, knn_destroy, knn_fit, knn_predict,
-    knn_predict_proba,
+    .version = HPO__ESTIMATOR_OPS_VERSION,
+    .name = "knn",
+    .tasks = 3,
+    .hypers = hypers,
+    .create = knn_create,
+    .destroy = knn_destroy,
+    .fit = knn_fit,
+    .predict = knn_predict,
+    .predict_proba = knn_predict_proba,
+    .save = knn_save,
+    .load = knn_load,
 };

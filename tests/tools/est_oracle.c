@@ -1,12 +1,24 @@
 /*
- * knn_oracle.c -- fit and apply hpo's knn estimator from a JSON request on
- * stdin, for the scikit-learn parity tests.
+ * est_oracle.c -- fit and apply one of hpo's built-in estimators from a JSON
+ * request on stdin, for the scikit-learn parity tests.
  *
- *   {"X_train": [[...], ...], "y_train": [...], "X_test": [[...], ...],
+ *   {"estimator": "knn",                 (default knn)
+ *    "X_train": [[...], ...], "y_train": [...], "X_test": [[...], ...],
  *    "task": "classification"|"regression", "n_classes": K,
  *    "params": {"n_neighbors": 5, "weights": "distance", "p": 1},
- *    "threads": T}                       (optional: scikit-learn's OpenMP threads)
- *   -> {"pred": [...], "proba": [[...], ...]}   (proba for classification only)
+ *    "seed": S,                          (optional, default 0)
+ *    "threads": T,                       (optional: knn emulates scikit-learn's
+ *                                         OpenMP threads; others get set_threads)
+ *    "proba": false,                     (optional: skip predict_proba)
+ *    "save_load": true,                  (optional: predict again from a model
+ *                                         saved and loaded into a fresh one)
+ *    "continue_from": k}                 (optional: fit with the resource
+ *                                         parameter at k, save, load into a fresh
+ *                                         model, fit_more to the params' value)
+ *   -> {"pred": [...], "proba": [[...], ...], "decision": [...] | [[...], ...],
+ *       "pred_reloaded": [...]}
+ *   proba when the estimator has it and the task is classification; decision
+ *   when it has a decision function (binary: one value per row).
  *
  * Numbers are printed with %.17g. Any error prints {"error": "..."} on stdout
  * and exits 2. A JSON array of requests is a batch: one result line each
@@ -17,6 +29,7 @@
 #include "util/util.h"
 
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +121,7 @@ static int run(json_t *req)
     hpo__estimator *est = NULL;
     const hpo__estimator_ops *ops = NULL;
     double *Xtr = NULL, *ytr = NULL, *Xte = NULL, *pred = NULL, *proba = NULL;
+    double *decision = NULL, *reloaded = NULL;
     char err[256];
     size_t n = 0, d = 0, nq = 0, dq = 0, nc = 0;
     int status = 0;
@@ -139,20 +153,118 @@ static int run(json_t *req)
     for (size_t i = 0; i < n; i++)
         ytr[i] = json_number_value(json_array_get(ya, i));
     json_t *th = json_object_get(req, "threads");
-    if (!(ops = hpo__estimator_find("knn")) ||
-        params_of(json_object_get(req, "params"), &hp) != 0 ||
-        ops->create(&est, task, &hp, 0) != 0 ||
-        (th && hpo__knn_set_threads(est, (int)json_integer_value(th)) != 0) ||
-        ops->fit(est, Xtr, ytr, n, d, nc) != 0 || ops->predict(est, Xte, nq, pred) != 0 ||
-        (task == HPO__TASK_CLASSIFICATION && ops->predict_proba(est, Xte, nq, proba) != 0)) {
+    const char *name = json_string_value(json_object_get(req, "estimator"));
+    uint64_t seed = (uint64_t)json_integer_value(json_object_get(req, "seed"));
+    int want_proba =
+        json_object_get(req, "proba") ? json_is_true(json_object_get(req, "proba")) : 1;
+    json_t *from = json_object_get(req, "continue_from");
+    if (!(ops = hpo__estimator_find(name ? name : "knn")) ||
+        params_of(json_object_get(req, "params"), &hp) != 0) {
         status = fail(hpo_errmsg());
         goto done;
+    }
+    want_proba = want_proba && ops->predict_proba && task == HPO__TASK_CLASSIFICATION;
+    int binary = nc == 2;
+    size_t dw = binary ? 1 : nc;
+    if (ops->decision_function && task == HPO__TASK_CLASSIFICATION &&
+        !(decision = malloc(nq * (dw ? dw : 1) * sizeof *decision))) {
+        status = fail("out of memory");
+        goto done;
+    }
+    int rc = 0;
+    if (from) { /* fit to k, save, load into a fresh model, continue to the params' value */
+        const char *rp = ops->resource_param;
+        long long to = 0;
+        if (!rp || !ops->fit_more || !ops->save || !ops->load) {
+            status = fail("estimator cannot continue training");
+            goto done;
+        }
+        if ((rc = hpo__hp_int(ops->name, &hp, rp, 0, 1, LLONG_MAX, &to)) != 0 || to == 0) {
+            status = fail(rc ? hpo_errmsg() : "continue_from needs the resource parameter");
+            goto done;
+        }
+        hpo_value kv = {.type = HPO_VALUE_INT, .u.i = json_integer_value(from)};
+        long j = hpo__params_find(&hp, rp);
+        hp.values[j] = kv;
+        hpo__estimator *first = NULL;
+        hpo__buf b = HPO__BUF_INIT;
+        rc = ops->create(&first, task, &hp, seed);
+        if (rc == 0)
+            rc = ops->fit(first, Xtr, ytr, n, d, nc);
+        if (rc == 0)
+            rc = ops->save(first, &b);
+        ops->destroy(first);
+        hp.values[j].u.i = to;
+        if (rc == 0)
+            rc = ops->create(&est, task, &hp, seed);
+        if (rc == 0)
+            rc = ops->load(est, b.data, b.len);
+        hpo__buf_free(&b);
+        if (rc == 0)
+            rc = ops->fit_more(est, Xtr, ytr, n, d, nc, to);
+    } else {
+        rc = ops->create(&est, task, &hp, seed);
+        if (rc == 0 && th)
+            rc = strcmp(ops->name, "knn") == 0
+                     ? hpo__knn_set_threads(est, (int)json_integer_value(th))
+                 : ops->set_threads ? ops->set_threads(est, (int)json_integer_value(th))
+                                    : 0;
+        if (rc == 0)
+            rc = ops->fit(est, Xtr, ytr, n, d, nc);
+    }
+    if (rc || ops->predict(est, Xte, nq, pred) != 0 ||
+        (want_proba && ops->predict_proba(est, Xte, nq, proba) != 0) ||
+        (decision && ops->decision_function(est, Xte, nq, decision) != 0)) {
+        status = fail(hpo_errmsg());
+        goto done;
+    }
+    if (json_is_true(json_object_get(req, "save_load"))) {
+        hpo__buf b = HPO__BUF_INIT;
+        hpo__estimator *again = NULL;
+        if (!ops->save || !ops->load || !(reloaded = malloc(nq * sizeof *reloaded))) {
+            status = fail("estimator cannot save and load");
+            goto done;
+        }
+        rc = ops->save(est, &b);
+        if (rc == 0)
+            rc = ops->create(&again, task, &hp, seed);
+        if (rc == 0)
+            rc = ops->load(again, b.data, b.len);
+        if (rc == 0)
+            rc = ops->predict(again, Xte, nq, reloaded);
+        hpo__buf_free(&b);
+        if (again)
+            ops->destroy(again);
+        if (rc) {
+            status = fail(hpo_errmsg());
+            goto done;
+        }
     }
     printf("{\"pred\": [");
     for (size_t i = 0; i < nq; i++)
         printf("%s%.17g", i ? ", " : "", pred[i]);
     printf("]");
-    if (task == HPO__TASK_CLASSIFICATION) {
+    if (reloaded) {
+        printf(", \"pred_reloaded\": [");
+        for (size_t i = 0; i < nq; i++)
+            printf("%s%.17g", i ? ", " : "", reloaded[i]);
+        printf("]");
+    }
+    if (decision) {
+        printf(", \"decision\": [");
+        for (size_t i = 0; i < nq; i++) {
+            if (binary) {
+                printf("%s%.17g", i ? ", " : "", decision[i]);
+                continue;
+            }
+            printf("%s[", i ? ", " : "");
+            for (size_t c = 0; c < nc; c++)
+                printf("%s%.17g", c ? ", " : "", decision[i * nc + c]);
+            printf("]");
+        }
+        printf("]");
+    }
+    if (want_proba) {
         printf(", \"proba\": [");
         for (size_t i = 0; i < nq; i++) {
             printf("%s[", i ? ", " : "");
@@ -172,6 +284,8 @@ done:
     free(Xte);
     free(pred);
     free(proba);
+    free(decision);
+    free(reloaded);
     return status;
 }
 
