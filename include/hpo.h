@@ -133,8 +133,8 @@ HPO_API int hpo_space_add_int(hpo_space *space, const char *name, long long low,
 
 /* A categorical parameter; choices are copied, kept in the given order, and must be
  * distinct and non-empty. Mixed types are allowed (scikit-learn lists allow them). */
-HPO_API int hpo_space_add_categorical(hpo_space *space, const char *name,
-                                      const hpo_value *choices, size_t n);
+HPO_API int hpo_space_add_categorical(hpo_space *space, const char *name, const hpo_value *choices,
+                                      size_t n);
 
 /* For the grid sampler: enumerate a float parameter as n points (linspace, or
  * geomspace when log), or an int parameter as n points instead of every value. */
@@ -213,14 +213,16 @@ typedef struct hpo_study_options {
     const char *objective_json;
 } hpo_study_options;
 
-#define HPO_STUDY_OPTIONS_INIT {.version = HPO_STUDY_OPTIONS_VERSION}
+#define HPO_STUDY_OPTIONS_INIT                                                                     \
+    {                                                                                              \
+        .version = HPO_STUDY_OPTIONS_VERSION                                                       \
+    }
 
 /* Create the study, or reopen it when it exists. Reopening checks that the space,
  * direction, sampler and objective are the same: HPO_EMISMATCH with a diff in
  * hpo_errmsg() otherwise (unless opts->fresh). Other errors: HPO_EINVAL,
  * HPO_ESTORAGE, HPO_ELOCKED, HPO_ESCHEMA, HPO_ENOMEM. */
-HPO_API int hpo_study_open(hpo_study **out, const hpo_study_options *opts,
-                           const hpo_space *space);
+HPO_API int hpo_study_open(hpo_study **out, const hpo_study_options *opts, const hpo_space *space);
 
 /* Reopen an existing study with the space and options stored with it.
  * HPO_ENOTFOUND when there is no such study. */
@@ -326,6 +328,12 @@ HPO_API int hpo_study_best_trial(hpo_study *study, hpo_trial **out);
 /* Counts by state (array indexed by hpo_trial_state, 4 entries). */
 HPO_API int hpo_study_counts(hpo_study *study, long long counts[4]);
 
+/* Artifacts: named byte blobs kept with a study in its storage (the model
+ * refitted after a search is stored as "model"). set replaces the whole value
+ * in one transaction; get returns a copy (hpo_free) or HPO_ENOTFOUND. */
+HPO_API int hpo_study_set_artifact(hpo_study *study, const char *key, const void *data, size_t len);
+HPO_API int hpo_study_get_artifact(hpo_study *study, const char *key, void **data, size_t *len);
+
 /* ---------------------------------------------------------------- optimize */
 
 /* The objective: evaluate the trial, set *value, return 0. Return HPO_EPRUNED to
@@ -343,14 +351,14 @@ typedef enum hpo_event_type {
 /* What the optimize loop tells its observer. `trial` is borrowed for the call. */
 typedef struct hpo_event {
     hpo_event_type type;
-    const hpo_trial *trial;      /* NULL for ticks */
-    long long n_claimed;         /* configurations claimed in the study so far */
-    long long n_trials;          /* the study's total, 0 = unlimited */
-    long long counts[4];         /* trials by state in the study */
+    const hpo_trial *trial; /* NULL for ticks */
+    long long n_claimed;    /* configurations claimed in the study so far */
+    long long n_trials;     /* the study's total, 0 = unlimited */
+    long long counts[4];    /* trials by state in the study */
     int has_best;
     double best_value;
     long long best_number;
-    double elapsed;              /* seconds since optimize started */
+    double elapsed; /* seconds since optimize started */
 } hpo_event;
 
 /* Called from worker threads, serialized (never two at once). */
@@ -372,7 +380,10 @@ typedef struct hpo_optimize_options {
     void *event_payload;
 } hpo_optimize_options;
 
-#define HPO_OPTIMIZE_OPTIONS_INIT {.version = HPO_OPTIMIZE_OPTIONS_VERSION}
+#define HPO_OPTIMIZE_OPTIONS_INIT                                                                  \
+    {                                                                                              \
+        .version = HPO_OPTIMIZE_OPTIONS_VERSION                                                    \
+    }
 
 /* Run trials with n_workers threads until n_trials configurations are done, the
  * sampler is exhausted, the timeout passes, max_failed_trials is reached, or
@@ -431,7 +442,10 @@ typedef struct hpo_command_options {
     unsigned long long seed;
 } hpo_command_options;
 
-#define HPO_COMMAND_OPTIONS_INIT {.version = HPO_COMMAND_OPTIONS_VERSION}
+#define HPO_COMMAND_OPTIONS_INIT                                                                   \
+    {                                                                                              \
+        .version = HPO_COMMAND_OPTIONS_VERSION                                                     \
+    }
 
 HPO_API int hpo_command_create(hpo_command **out, const hpo_command_options *opts);
 HPO_API void hpo_command_destroy(hpo_command *cmd);
@@ -482,8 +496,7 @@ HPO_API int hpo_spec_open_study(const hpo_spec *spec, int fresh, hpo_study **out
 /* Run the spec's objective on the study with the spec's n_trials, workers,
  * timeout, trial timeout and max_failed_trials. `opts` may be NULL; its
  * non-zero fields and on_event override the spec. */
-HPO_API int hpo_spec_run(const hpo_spec *spec, hpo_study *study,
-                         const hpo_optimize_options *opts);
+HPO_API int hpo_spec_run(const hpo_spec *spec, hpo_study *study, const hpo_optimize_options *opts);
 
 /* Interrupt commands started by hpo_spec_run on any thread (async-signal-safe),
  * and stop the study from starting new trials. */
@@ -493,12 +506,62 @@ HPO_API void hpo_spec_interrupt(hpo_spec *spec, hpo_study *study);
  * the first proposals. */
 HPO_API int hpo_spec_plan_json(const hpo_spec *spec, int n_preview, char **out);
 
+/* ---------------------------------------------------------------- models */
+
+/* A fitted built-in estimator with its preprocessing, feature and class names,
+ * in hpo's native model format (a versioned binary file, "HPOMODEL" magic). */
+typedef struct hpo_model hpo_model;
+
+/* After hpo_spec_run on a built-in-estimator objective, as scikit-learn's
+ * refit=True: fit the best trial's configuration on all training rows, score
+ * it on the test set when the spec names one (data.test or data.test_size),
+ * store it as the study's "model" artifact and return it (NULL out is fine).
+ * HPO_ENOTFOUND when no trial completed; HPO_EINVAL for a command objective. */
+HPO_API int hpo_spec_refit(const hpo_spec *spec, hpo_study *study, hpo_model **out);
+/* Whether the spec asks for that refit (a built-in estimator, refit not false). */
+HPO_API int hpo_spec_refit_enabled(const hpo_spec *spec);
+
+HPO_API int hpo_model_load(hpo_model **out, const void *data, size_t len);
+HPO_API int hpo_model_load_file(hpo_model **out, const char *path);
+/* The study's "model" artifact (HPO_ENOTFOUND before a refit). */
+HPO_API int hpo_model_from_study(hpo_model **out, hpo_study *study);
+HPO_API void hpo_model_destroy(hpo_model *model);
+/* The model's bytes (hpo_free) and a file with them. */
+HPO_API int hpo_model_save(const hpo_model *model, void **data, size_t *len);
+HPO_API int hpo_model_save_file(const hpo_model *model, const char *path);
+/* What the model is, as JSON: estimator, task, params, scoring, cv score,
+ * test score (null when none), features, classes, rows it was fitted on. */
+HPO_API int hpo_model_info_json(const hpo_model *model, char **out);
+/* The scorer's name, its cross-validated score of the configuration, and its
+ * score on the test set (NaN without one). */
+HPO_API const char *hpo_model_scoring(const hpo_model *model);
+HPO_API double hpo_model_cv_score(const hpo_model *model);
+HPO_API double hpo_model_test_score(const hpo_model *model);
+/* Rows the model was fitted on and rows of its test set. */
+HPO_API size_t hpo_model_n_train(const hpo_model *model);
+HPO_API size_t hpo_model_n_test(const hpo_model *model);
+/* Predict each row of a CSV file whose header names the model's features (in
+ * any order; the target column, when present, is scored and *score set, else
+ * NaN). Writes CSV to `fp`: the rows' predictions under the target's name
+ * (class labels as in the training data), then one column per class with the
+ * probabilities when the estimator has them. HPO_ESPEC naming file, line and
+ * column on bad data. */
+HPO_API int hpo_model_predict_csv(hpo_model *model, const char *csv_path, FILE *fp, double *score);
+
+/* The recommended search space of a built-in estimator as a ready-to-paste
+ * YAML `space:` block with a one-line reason per parameter (hpo space MODEL,
+ * docs/cheatsheet.md); "markdown" gives the cheat sheet section. HPO_EINVAL
+ * with a did-you-mean for an unknown estimator. */
+HPO_API int hpo_estimator_space(const char *estimator, const char *format, char **out);
+/* The built-in estimators' names, NULL-terminated, static. */
+HPO_API const char *const *hpo_estimator_names(void);
+
 /* ---------------------------------------------------------------- exports */
 
 typedef enum hpo_export_format {
-    HPO_EXPORT_CSV = 1,        /* one row per trial, scikit-learn cv_results_ names */
-    HPO_EXPORT_JSON = 2,       /* the study and every trial with reports and attrs */
-    HPO_EXPORT_CV_RESULTS = 3  /* same columns as CSV (kept for later cv columns) */
+    HPO_EXPORT_CSV = 1,       /* one row per trial, scikit-learn cv_results_ names */
+    HPO_EXPORT_JSON = 2,      /* the study and every trial with reports and attrs */
+    HPO_EXPORT_CV_RESULTS = 3 /* same columns as CSV (kept for later cv columns) */
 } hpo_export_format;
 
 /* Write the study's trials to `fp` in the given format. */

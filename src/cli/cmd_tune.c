@@ -32,6 +32,8 @@ static const char tune_usage[] =
     "      --seed S         sampler seed\n"
     "      --timeout DUR    stop starting trials after DUR (90s, 20m, 2h)\n"
     "      --fresh          delete the stored study of that name first\n"
+    "      --save-model F   built-in estimators: also write the refitted model to F\n"
+    "      --no-refit       built-in estimators: skip the final refit\n"
     "  -q, --quiet          print only the best trial at the end\n"
     "      --progress MODE  auto (default), bar, lines or none\n"
     "  -h, --help           this text\n"
@@ -165,6 +167,39 @@ static void print_summary(hpo_study *study, const hpo_spec *spec, const hpo__pro
     printf("resume with: %s\n", resume);
 }
 
+/* scikit-learn's refit=True: the best configuration on all training rows,
+ * kept with the study (and in a file when asked). */
+static int refit(const hpo_spec *spec, hpo_study *study, const char *save_model, int quiet)
+{
+    hpo_model *m = NULL;
+    int rc = hpo_spec_refit(spec, study, &m);
+    if (rc == HPO_ENOTFOUND) /* no complete trial: nothing to refit */
+        return HPO_EXIT_OK;
+    if (rc != 0)
+        return hpo__cli_lib_error(rc, 0);
+    if (save_model && (rc = hpo_model_save_file(m, save_model)) != 0) {
+        hpo_model_destroy(m);
+        return hpo__cli_lib_error(rc, 0);
+    }
+    if (!quiet) {
+        char v[64];
+        printf("refit: best configuration on all %zu training rows", hpo_model_n_train(m));
+        if (hpo_model_n_test(m) > 0) {
+            hpo__cli_value_text(hpo_model_test_score(m), v, sizeof v);
+            printf(" · test %s %s (%zu rows)", hpo_model_scoring(m), v, hpo_model_n_test(m));
+        }
+        printf("\nmodel: kept with the study; apply it with: %s predict %s DATA.csv",
+               hpo__cli_program, hpo_study_name(study));
+        if (strcmp(hpo_spec_storage(spec), HPO_CLI_DEFAULT_STORAGE) != 0)
+            printf(" --storage %s", hpo_spec_storage(spec));
+        if (save_model)
+            printf(" (also saved as %s)", save_model);
+        printf("\n");
+    }
+    hpo_model_destroy(m);
+    return HPO_EXIT_OK;
+}
+
 /* "hpo tune SPEC" plus the overrides that name the study. */
 static void resume_command(char *buf, size_t size, const char *path, const char *study,
                            const char *storage, const char *n_trials)
@@ -188,14 +223,16 @@ int hpo__cli_tune(int argc, char **argv)
         {"seed", required_argument, NULL, 'e'},
         {"timeout", required_argument, NULL, 't'},
         {"fresh", no_argument, NULL, 'f'},
+        {"save-model", required_argument, NULL, 'M'},
+        {"no-refit", no_argument, NULL, 'R'},
         {"quiet", no_argument, NULL, 'q'},
         {"progress", required_argument, NULL, 'p'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *n_trials = NULL, *workers = NULL, *storage = NULL, *study_name = NULL;
-    const char *seed = NULL, *timeout = NULL, *progress = "auto";
-    int fresh = 0, quiet = 0, c;
+    const char *seed = NULL, *timeout = NULL, *progress = "auto", *save_model = NULL;
+    int fresh = 0, quiet = 0, no_refit = 0, c;
     while ((c = getopt_long(argc, argv, ":n:w:qh", longopts, NULL)) != -1) {
         switch (c) {
         case 'n':
@@ -218,6 +255,12 @@ int hpo__cli_tune(int argc, char **argv)
             break;
         case 'f':
             fresh = 1;
+            break;
+        case 'M':
+            save_model = optarg;
+            break;
+        case 'R':
+            no_refit = 1;
             break;
         case 'q':
             quiet = 1;
@@ -327,6 +370,15 @@ int hpo__cli_tune(int argc, char **argv)
         print_best(study, 1);
     else
         print_summary(study, spec, prog, resume);
+
+    if (status == HPO_EXIT_OK && !interrupted && !no_refit && hpo_spec_refit_enabled(spec)) {
+        int st = refit(spec, study, save_model, quiet);
+        if (st != HPO_EXIT_OK)
+            status = st;
+    } else if (save_model && status == HPO_EXIT_OK && !interrupted) {
+        status = hpo__cli_error(HPO_EXIT_USAGE, "--save-model needs a built-in estimator objective "
+                                                "with the refit");
+    }
 
     const char *csv = hpo_spec_export_path(spec, HPO_EXPORT_CV_RESULTS);
     const char *json = hpo_spec_export_path(spec, HPO_EXPORT_JSON);

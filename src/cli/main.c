@@ -26,6 +26,8 @@ static const char usage_text[] =
     "  status [STUDY] a study's progress, or every study of a storage\n"
     "  studies        names of the studies in a storage\n"
     "  export STUDY   trials as CSV (scikit-learn cv_results_ names) or JSON\n"
+    "  predict STUDY DATA  apply the model refitted after a search to a CSV file\n"
+    "  space MODEL    a recommended search space for a built-in estimator\n"
     "  help [COMMAND] this text, or a command's options\n"
     "\n"
     "options: --version, --help; `hpo COMMAND --help` for a command's options.\n"
@@ -39,6 +41,7 @@ typedef struct command {
 static const command commands[] = {
     {"tune", hpo__cli_tune},     {"plan", hpo__cli_plan},       {"show", hpo__cli_show},
     {"status", hpo__cli_status}, {"studies", hpo__cli_studies}, {"export", hpo__cli_export},
+    {"predict", hpo__cli_predict}, {"space", hpo__cli_space},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

@@ -98,7 +98,6 @@ static int kv_from_json(const char *json, hpo_kv **out, size_t *n)
     return 0;
 }
 
-
 static int streq_null(const char *a, const char *b)
 {
     if (!a || !*a)
@@ -216,8 +215,7 @@ static int study_compare(const hpo__study_row *stored, const hpo__study_row *wan
     char *text = NULL;
     if (hpo__buf_take(&b, &text) != 0)
         return HPO_ENOMEM;
-    hpo__err(HPO_EMISMATCH, "study '%s' already exists with other settings:%s", stored->name,
-             text);
+    hpo__err(HPO_EMISMATCH, "study '%s' already exists with other settings:%s", stored->name, text);
     hpo__free(text);
     return HPO_EMISMATCH;
 }
@@ -525,8 +523,7 @@ static int trial_from_row(hpo_trial **out, const hpo__trial_row *row, hpo_study 
         rc = hpo__enomem();
         goto fail;
     }
-    if ((rc = hpo__params_from_json(row->params_json ? row->params_json : "{}", &t->params)) !=
-        0)
+    if ((rc = hpo__params_from_json(row->params_json ? row->params_json : "{}", &t->params)) != 0)
         goto fail;
     if ((rc = attrs_from_json(t, row->attrs_json)) != 0)
         goto fail;
@@ -602,8 +599,8 @@ static int propose_cb(void *payload, long long seq, char **params_json)
 {
     propose_ctx *ctx = payload;
     hpo__params p = HPO__PARAMS_INIT;
-    hpo__history hist = {.entries = NULL, .n = 0,
-                         .direction = (hpo_direction)ctx->s->row.direction};
+    hpo__history hist = {
+        .entries = NULL, .n = 0, .direction = (hpo_direction)ctx->s->row.direction};
     int rc = ctx->s->sops->propose(ctx->s->sampler, seq, &hist, &p);
     if (rc == 0)
         rc = hpo__params_to_json(&p, params_json);
@@ -1090,4 +1087,19 @@ int hpo_study_counts(hpo_study *study, long long counts[4])
         return hpo__err(HPO_EINVAL, "hpo_study_counts: study and counts are required");
     long long lost = 0, claimed = 0;
     return study->st->ops->counts(study->st, study->row.id, counts, &lost, &claimed);
+}
+
+int hpo_study_set_artifact(hpo_study *study, const char *key, const void *data, size_t len)
+{
+    if (!study || !key || !*key || (!data && len))
+        return hpo__err(HPO_EINVAL, "hpo_study_set_artifact: study, key and data are required");
+    return study->st->ops->artifact_put(study->st, study->row.id, key, data, len);
+}
+
+int hpo_study_get_artifact(hpo_study *study, const char *key, void **data, size_t *len)
+{
+    if (!study || !key || !data || !len)
+        return hpo__err(HPO_EINVAL,
+                        "hpo_study_get_artifact: study, key, data and len are required");
+    return study->st->ops->artifact_get(study->st, study->row.id, key, data, len);
 }

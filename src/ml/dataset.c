@@ -546,41 +546,18 @@ done:
     return 0;
 }
 
+static int read_file(const char *path, char **text, size_t *len_out);
+
 int hpo__dataset_load_csv(const char *path, const char *target, hpo__task task, hpo__dataset **out)
 {
     char *text = NULL;
-    size_t len = 0, cap = 0;
-    int rc = 0;
+    size_t len = 0;
     if (!path || !out)
         return hpo__err(HPO_EINVAL, "dataset: no path or no output");
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return hpo__err(HPO_EIO, "%s: cannot open: %s", path, strerror(errno));
-    for (;;) {
-        if (len == cap) {
-            size_t ncap = cap ? 2 * cap : 65536;
-            char *p = hpo__realloc(text, ncap);
-            if (!p) {
-                rc = hpo__enomem();
-                goto done;
-            }
-            text = p;
-            cap = ncap;
-        }
-        size_t got = fread(text + len, 1, cap - len, f);
-        len += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f)) {
-        rc = hpo__err(HPO_EIO, "%s: read error", path);
-        goto done;
-    }
-    rc = hpo__dataset_parse_csv(text, len, path, target, task, out);
-
-done:
-    fclose(f);
+    int rc = read_file(path, &text, &len);
+    if (rc == 0)
+        rc = hpo__dataset_parse_csv(text, len, path, target, task, out);
     hpo__free(text);
     return rc;
 }
@@ -713,4 +690,227 @@ void hpo__dataset_free(hpo__dataset *ds)
     free_strs(ds->feature_names, ds->d);
     hpo__free(ds->target_name);
     hpo__free(ds);
+}
+
+/* ---------------------------------------------------------------- rows like a reference */
+
+/* The class index of label text `lab` in ref's classes, or -1. Numeric labels
+ * compare by value (so "1.0" finds class "1"). */
+static long class_of(const hpo__dataset *ref, const char *lab)
+{
+    double v, w;
+    int num = parse_num(lab, &v) == 0;
+    for (size_t c = 0; c < ref->n_classes; c++) {
+        if (strcmp(ref->class_names[c], lab) == 0)
+            return (long)c;
+        if (num && parse_num(ref->class_names[c], &w) == 0 && v == w)
+            return (long)c;
+    }
+    return -1;
+}
+
+int hpo__dataset_parse_like(const char *data, size_t len, const char *origin,
+                            const hpo__dataset *ref, int need_target, hpo__dataset **out,
+                            int *has_target)
+{
+    csv_tab t = {0};
+    hpo__dataset *ds = NULL;
+    size_t *col_of = NULL; /* feature f -> column */
+    char txt[96], nm[96];
+    int rc = 0;
+    if (!out || !ref || (!data && len))
+        return hpo__err(HPO_EINVAL, "dataset: no output, reference or data");
+    *out = NULL;
+    if (has_target)
+        *has_target = 0;
+    if (!origin)
+        origin = "<csv>";
+    if ((rc = tokenize(data ? data : "", len, origin, &t)) != 0)
+        goto done;
+    if (t.nrecs == 0) {
+        rc = hpo__err(HPO_ESPEC, "%s: empty file (expected a header row and data rows)", origin);
+        goto done;
+    }
+    const csv_rec *hdr = &t.recs[0];
+    size_t ncols = hdr->nf, tcol = ncols;
+    col_of = hpo__malloc((ref->d ? ref->d : 1) * sizeof *col_of);
+    if (!col_of) {
+        rc = hpo__enomem();
+        goto done;
+    }
+    for (size_t f = 0; f < ref->d; f++)
+        col_of[f] = ncols;
+    for (size_t j = 0; j < ncols; j++) {
+        const char *name = cell(&t, hdr, j);
+        for (size_t k = 0; k < j; k++)
+            if (strcmp(cell(&t, hdr, k), name) == 0) {
+                shown(txt, name);
+                rc = hpo__err(HPO_ESPEC, "%s:%zu:%zu: duplicate column name '%s' (also column %zu)",
+                              origin, hdr->line, j + 1, txt, k + 1);
+                goto done;
+            }
+        if (ref->target_name && strcmp(name, ref->target_name) == 0) {
+            tcol = j;
+            continue;
+        }
+        size_t f = 0;
+        while (f < ref->d && strcmp(ref->feature_names[f], name) != 0)
+            f++;
+        if (f == ref->d) {
+            const char *sug = hpo__suggest(name, (const char *const *)ref->feature_names, ref->d);
+            shown(txt, name);
+            if (sug)
+                shown(nm, sug);
+            rc = sug ? hpo__err(HPO_ESPEC,
+                                "%s:%zu:%zu: column '%s' is not a feature of the model "
+                                "(did you mean '%s'?)",
+                                origin, hdr->line, j + 1, txt, nm)
+                     : hpo__err(HPO_ESPEC,
+                                "%s:%zu:%zu: column '%s' is not a feature of the model nor its "
+                                "target",
+                                origin, hdr->line, j + 1, txt);
+            goto done;
+        }
+        col_of[f] = j;
+    }
+    for (size_t f = 0; f < ref->d; f++)
+        if (col_of[f] == ncols) {
+            shown(txt, ref->feature_names[f]);
+            rc = hpo__err(HPO_ESPEC, "%s:%zu: no column '%s' (a feature of the model)", origin,
+                          hdr->line, txt);
+            goto done;
+        }
+    if (need_target && tcol == ncols) {
+        shown(txt, ref->target_name ? ref->target_name : "");
+        rc = hpo__err(HPO_ESPEC, "%s:%zu: no target column '%s'", origin, hdr->line, txt);
+        goto done;
+    }
+    size_t n = t.nrecs - 1, d = ref->d;
+    if (n == 0) {
+        rc = hpo__err(HPO_ESPEC, "%s: no data rows (only a header)", origin);
+        goto done;
+    }
+    for (size_t r = 1; r < t.nrecs; r++)
+        if (t.recs[r].nf != ncols) {
+            size_t nf = t.recs[r].nf;
+            rc = hpo__err(HPO_ESPEC, "%s:%zu:%zu: row has %zu field%s but the header has %zu",
+                          origin, t.recs[r].line, (nf < ncols ? nf : ncols) + 1, nf,
+                          nf == 1 ? "" : "s", ncols);
+            goto done;
+        }
+    if (d && n > SIZE_MAX / sizeof(double) / d) {
+        rc = hpo__enomem();
+        goto done;
+    }
+    if (!(ds = hpo__calloc(1, sizeof *ds))) {
+        rc = hpo__enomem();
+        goto done;
+    }
+    ds->n = n;
+    ds->d = d;
+    ds->task = ref->task;
+    ds->n_classes = ref->n_classes;
+    ds->X = hpo__malloc((n * d > 0 ? n * d : 1) * sizeof *ds->X);
+    ds->y = hpo__calloc(n, sizeof *ds->y);
+    ds->feature_names = dup_strs(ref->feature_names, d);
+    ds->target_name = hpo__strdup(ref->target_name ? ref->target_name : "target");
+    if (ref->n_classes && !(ds->class_names = dup_strs(ref->class_names, ref->n_classes))) {
+        rc = hpo__enomem();
+        goto done;
+    }
+    if (!ds->X || !ds->y || !ds->feature_names || !ds->target_name) {
+        rc = hpo__enomem();
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const csv_rec *r = &t.recs[i + 1];
+        for (size_t f = 0; f < d; f++)
+            if ((rc = number_cell(cell(&t, r, col_of[f]), origin, r->line, col_of[f] + 1,
+                                  ref->feature_names[f], &ds->X[i * d + f])) != 0)
+                goto done;
+        if (tcol == ncols)
+            continue;
+        const char *lab = cell(&t, r, tcol);
+        if (ref->task == HPO__TASK_REGRESSION) {
+            if ((rc = number_cell(lab, origin, r->line, tcol + 1, ds->target_name, &ds->y[i])))
+                goto done;
+            continue;
+        }
+        long c = blank(lab) ? -1 : class_of(ref, lab);
+        if (c < 0) {
+            shown(txt, lab);
+            shown(nm, ds->target_name);
+            rc = blank(lab) ? hpo__err(HPO_ESPEC, "%s:%zu:%zu: column '%s': missing value", origin,
+                                       r->line, tcol + 1, nm)
+                            : hpo__err(HPO_ESPEC,
+                                       "%s:%zu:%zu: column '%s': class '%s' was not in the "
+                                       "training data",
+                                       origin, r->line, tcol + 1, nm, txt);
+            goto done;
+        }
+        ds->y[i] = (double)c;
+    }
+    if (has_target)
+        *has_target = tcol != ncols;
+    rc = 0;
+done:
+    hpo__free(col_of);
+    csv_free(&t);
+    if (rc) {
+        hpo__dataset_free(ds);
+        return rc;
+    }
+    *out = ds;
+    return 0;
+}
+
+static int read_file(const char *path, char **text, size_t *len_out)
+{
+    size_t len = 0, cap = 0;
+    char *buf = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return hpo__err(HPO_EIO, "%s: cannot open: %s", path, strerror(errno));
+    int rc = 0;
+    for (;;) {
+        if (len == cap) {
+            size_t ncap = cap ? 2 * cap : 65536;
+            char *p = hpo__realloc(buf, ncap);
+            if (!p) {
+                rc = hpo__enomem();
+                goto done;
+            }
+            buf = p;
+            cap = ncap;
+        }
+        size_t got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f))
+        rc = hpo__err(HPO_EIO, "%s: read error", path);
+done:
+    fclose(f);
+    if (rc) {
+        hpo__free(buf);
+        return rc;
+    }
+    *text = buf;
+    *len_out = len;
+    return 0;
+}
+
+int hpo__dataset_load_like(const char *path, const hpo__dataset *ref, int need_target,
+                           hpo__dataset **out, int *has_target)
+{
+    char *text = NULL;
+    size_t len = 0;
+    if (!path || !out)
+        return hpo__err(HPO_EINVAL, "dataset: no path or no output");
+    int rc = read_file(path, &text, &len);
+    if (rc == 0)
+        rc = hpo__dataset_parse_like(text, len, path, ref, need_target, out, has_target);
+    hpo__free(text);
+    return rc;
 }

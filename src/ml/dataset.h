@@ -53,6 +53,17 @@ int hpo__dataset_subset(const hpo__dataset *ds, const size_t *rows, size_t m, hp
  * task mismatch. On error `ds` is unchanged. */
 int hpo__dataset_align_classes(hpo__dataset *ds, const hpo__dataset *ref);
 void hpo__dataset_free(hpo__dataset *ds);
+/* Rows laid out like `ref` (a training set): the header names ref's features
+ * in any order and, optionally, its target column (required when need_target);
+ * any other column is an error (did-you-mean). X comes out in ref's feature
+ * order, y in ref's classes (a label not among them is an error naming it) or
+ * values; n >= 1 (a test set or rows to predict). *has_target (may be NULL)
+ * says whether the target column was there (y is 0 otherwise). */
+int hpo__dataset_parse_like(const char *data, size_t len, const char *origin,
+                            const hpo__dataset *ref, int need_target, hpo__dataset **out,
+                            int *has_target);
+int hpo__dataset_load_like(const char *path, const hpo__dataset *ref, int need_target,
+                           hpo__dataset **out, int *has_target);
 
 /* Preprocessing fitted on training rows only, then applied to any rows. */
 typedef enum hpo__scaling {

@@ -112,6 +112,11 @@ int hpo__hp_choice(const char *est, const hpo__params *hp, const char *name,
                    const char *const *choices, size_t def, size_t *out);
 int hpo__hp_bool(const char *est, const hpo__params *hp, const char *name, int def, int *out);
 
+/* ---- the cheat sheet's table (cheatsheet.c), for tests: entry i of an
+ * estimator's recommended space (its parameter and hpo space syntax). */
+size_t hpo__cheatsheet_count(const char *estimator);
+int hpo__cheatsheet_entry(const char *estimator, size_t i, const char **param, const char **value);
+
 /* ---- knn internals, for tests: scikit-learn's ArgKmin result depends on its
  * OpenMP thread count when distances tie (see knn.c); hpo emulates `threads`
  * (default 1, i.e. OMP_NUM_THREADS=1). HPO_EINVAL unless 1 <= threads <= 1024. */

@@ -17,21 +17,29 @@
 typedef struct hpo__cv hpo__cv;
 
 typedef enum hpo__cv_kind {
-    HPO__CV_AUTO = 0,       /* stratified for classification, plain for regression */
+    HPO__CV_AUTO = 0, /* stratified for classification, plain for regression */
     HPO__CV_KFOLD = 1,
-    HPO__CV_STRATIFIED = 2
+    HPO__CV_STRATIFIED = 2,
+    HPO__CV_SHUFFLE = 3, /* ShuffleSplit: `folds` random splits of cv_test_size */
+    HPO__CV_HOLDOUT = 4  /* one random split of cv_test_size (train_test_split) */
 } hpo__cv_kind;
 
 typedef struct hpo__cv_config {
-    const char *origin;     /* spec file, for messages */
-    const char *estimator;  /* registry name */
-    const char *data_path;  /* CSV */
-    const char *target;     /* column name, "last" or NULL */
-    size_t folds;           /* >= 2 */
+    const char *origin;                    /* spec file, for messages */
+    const char *estimator;                 /* registry name */
+    const char *data_path;                 /* CSV, or NULL with images/labels (IDX) */
+    const char *target;                    /* column name, "last" or NULL */
+    const char *images, *labels;           /* IDX training data */
+    const char *test_path;                 /* optional CSV test set */
+    const char *test_images, *test_labels; /* optional IDX test set */
+    double test_size;                      /* (0, 1): hold out this fraction as the test set */
+    hpo__task task;                        /* AUTO: from the estimator, else from the target */
+    size_t folds;                          /* >= 2 (>= 1 for shuffle) */
     hpo__cv_kind kind;
     int shuffle;
+    double cv_test_size; /* shuffle/holdout: 0 = 0.1 (shuffle) or 0.25 (holdout) */
     uint64_t seed;
-    const char *scoring;    /* NULL: accuracy (classification) or r2 (regression) */
+    const char *scoring; /* NULL: accuracy (classification) or r2 (regression) */
     hpo__scaling scaling;
     const hpo__params *fixed; /* hyperparameters not searched (may be NULL) */
 } hpo__cv_config;
@@ -49,5 +57,14 @@ int hpo__cv_check_space(const hpo__cv *cv, const hpo_space *space, const char *o
 int hpo__cv_objective(hpo_trial *trial, double *value, void *payload);
 /* The scorer's name (after defaults). */
 const char *hpo__cv_scoring(const hpo__cv *cv);
+/* Spread (configuration x fold) jobs over `workers` threads, and give each
+ * job max(1, cores / workers) library threads (BLAS, XGBoost) so that
+ * concurrent jobs never oversubscribe the cores. 1 (the default) runs folds in
+ * the trial's own thread. Call while no trial runs. */
+int hpo__cv_set_workers(hpo__cv *cv, int workers);
+/* scikit-learn's refit: fit `trial`'s configuration (over the fixed
+ * parameters) on all training rows, score it on the test set when there is
+ * one, and build a model (hpo_model). */
+int hpo__cv_refit(hpo__cv *cv, const hpo_trial *trial, hpo_model **out);
 
 #endif

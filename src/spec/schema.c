@@ -9,6 +9,7 @@
  * 1e-3 and .inf are numbers, only true/false are booleans, quoted is a string.
  */
 #include "core/space.h"
+#include "objectives/cv.h"
 #include "samplers/sampler.h"
 #include "spec/spec.h"
 #include "spec/tree.h"
@@ -17,6 +18,7 @@
 #include <ctype.h>
 #include <jansson.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,11 +44,11 @@ static int fail_at(const ctx *c, const hpo__node *n, const char *path, const cha
     return hpo__err(HPO_ESPEC, "%s: %s: %s", c->origin, path, what);
 }
 
-static int fail_key(const ctx *c, const hpo__node *map, size_t i, const char *path,
-                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int fail_key(const ctx *c, const hpo__node *map, size_t i, const char *path, const char *fmt,
+                    ...) __attribute__((format(printf, 5, 6)));
 
-static int fail_key(const ctx *c, const hpo__node *map, size_t i, const char *path,
-                    const char *fmt, ...)
+static int fail_key(const ctx *c, const hpo__node *map, size_t i, const char *path, const char *fmt,
+                    ...)
 {
     char what[1024];
     va_list ap;
@@ -54,8 +56,8 @@ static int fail_key(const ctx *c, const hpo__node *map, size_t i, const char *pa
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
     if (map->key_line && map->key_line[i] > 0)
-        return hpo__err(HPO_ESPEC, "%s:%d:%d: %s: %s", c->origin, map->key_line[i],
-                        map->key_col[i], path, what);
+        return hpo__err(HPO_ESPEC, "%s:%d:%d: %s: %s", c->origin, map->key_line[i], map->key_col[i],
+                        path, what);
     return hpo__err(HPO_ESPEC, "%s: %s: %s", c->origin, path, what);
 }
 
@@ -87,8 +89,7 @@ static int check_keys(const ctx *c, const hpo__node *map, const char *path,
         snprintf(kp, sizeof kp, "%s%s%s", path, path[0] ? "." : "", k);
         for (const hint *h = hints; h && h->wrong; h++)
             if (strcmp(h->wrong, k) == 0)
-                return fail_key(c, map, i, kp, "unknown key '%s' (hpo calls it '%s')", k,
-                                h->right);
+                return fail_key(c, map, i, kp, "unknown key '%s' (hpo calls it '%s')", k, h->right);
         const char *s = hpo__suggest(k, allowed, na);
         if (s)
             return fail_key(c, map, i, kp, "unknown key '%s' (did you mean '%s'?)", k, s);
@@ -187,8 +188,7 @@ static int get_bool(const ctx *c, const hpo__node *n, const char *path, int *out
             *out = 1;
             return 0;
         }
-        if (!strcmp(n->text, "false") || !strcmp(n->text, "False") ||
-            !strcmp(n->text, "FALSE")) {
+        if (!strcmp(n->text, "false") || !strcmp(n->text, "False") || !strcmp(n->text, "FALSE")) {
             *out = 0;
             return 0;
         }
@@ -213,16 +213,14 @@ static int get_string(const ctx *c, const hpo__node *n, const char *path, char *
 static int get_duration(const ctx *c, const hpo__node *n, const char *path, double *out)
 {
     if (n->kind != HPO__NODE_SCALAR || hpo__parse_duration(n->text, out) != 0 || *out < 0)
-        return fail_at(c, n, path,
-                       "expected a duration like 90, 45s, 20m, 2h or 1h30m, got %s%s%s",
-                       n->text ? "\"" : "", n->text ? n->text : kind_name(n),
-                       n->text ? "\"" : "");
+        return fail_at(c, n, path, "expected a duration like 90, 45s, 20m, 2h or 1h30m, got %s%s%s",
+                       n->text ? "\"" : "", n->text ? n->text : kind_name(n), n->text ? "\"" : "");
     return 0;
 }
 
 /* One of `names` (NULL-terminated); *out = its index. Did-you-mean on a typo. */
-static int get_enum(const ctx *c, const hpo__node *n, const char *path,
-                    const char *const *names, int *out)
+static int get_enum(const ctx *c, const hpo__node *n, const char *path, const char *const *names,
+                    int *out)
 {
     const char *t = n->kind == HPO__NODE_SCALAR ? n->text : "";
     size_t count = 0;
@@ -329,16 +327,11 @@ int hpo__parse_duration(const char *s, double *out)
 
 /* ------------------------------------------------------------ space */
 
-static const char *const param_keys[] = {"type", "low", "high", "log", "step", "values",
-                                         "grid_points", "when", NULL};
-static const hint param_hints[] = {{"min", "low"},
-                                   {"max", "high"},
-                                   {"distribution", "type"},
-                                   {"choices", "values"},
-                                   {"value", "values"},
-                                   {"q", "step"},
-                                   {"condition", "when"},
-                                   {NULL, NULL}};
+static const char *const param_keys[] = {"type",   "low",         "high", "log", "step",
+                                         "values", "grid_points", "when", NULL};
+static const hint param_hints[] = {
+    {"min", "low"},      {"max", "high"}, {"distribution", "type"}, {"choices", "values"},
+    {"value", "values"}, {"q", "step"},   {"condition", "when"},    {NULL, NULL}};
 
 static int add_choices(const ctx *c, const char *name, const hpo__node *list, const char *path)
 {
@@ -414,8 +407,8 @@ static int prior_param(const ctx *c, const char *name, const hpo__node *n, const
                        n->text);
     double a = 0, b = 0;
     int rc;
-    int two_numbers = na == 2 && hpo__parse_double(args[0], &a) == 0 &&
-                      hpo__parse_double(args[1], &b) == 0;
+    int two_numbers =
+        na == 2 && hpo__parse_double(args[0], &a) == 0 && hpo__parse_double(args[1], &b) == 0;
     if (!strcmp(fn, "uniform") || !strcmp(fn, "loguniform")) {
         if (!two_numbers)
             return fail_at(c, n, path, "%s(low, high) takes two numbers", fn);
@@ -432,8 +425,9 @@ static int prior_param(const ctx *c, const char *name, const hpo__node *n, const
         long long lo, hi, q;
         if (na != 3 || hpo__parse_ll(args[0], &lo) || hpo__parse_ll(args[1], &hi) ||
             hpo__parse_ll(args[2], &q))
-            return fail_at(c, n, path, "quniform(low, high, q) takes three integers here "
-                                       "(an int lattice low, low+q, ..., high)");
+            return fail_at(c, n, path,
+                           "quniform(low, high, q) takes three integers here "
+                           "(an int lattice low, low+q, ..., high)");
         rc = hpo_space_add_int(c->spec->space, name, lo, hi, q, 0);
     } else if (!strcmp(fn, "choice")) {
         if (na == 0)
@@ -445,7 +439,8 @@ static int prior_param(const ctx *c, const char *name, const hpo__node *n, const
             tmp.kind = HPO__NODE_SCALAR;
             size_t l = strlen(args[i]);
             tmp.text = args[i];
-            if (l >= 2 && (args[i][0] == '"' || args[i][0] == '\'') && args[i][l - 1] == args[i][0]) {
+            if (l >= 2 && (args[i][0] == '"' || args[i][0] == '\'') &&
+                args[i][l - 1] == args[i][0]) {
                 args[i][l - 1] = '\0';
                 tmp.text = args[i] + 1;
                 tmp.quoted = 1;
@@ -455,14 +450,17 @@ static int prior_param(const ctx *c, const char *name, const hpo__node *n, const
         }
         rc = hpo_space_add_categorical(c->spec->space, name, vals, na);
     } else {
-        static const char *const fns[] = {"uniform", "loguniform", "randint", "lograndint",
-                                          "quniform", "choice", NULL};
+        static const char *const fns[] = {"uniform",  "loguniform", "randint", "lograndint",
+                                          "quniform", "choice",     NULL};
         const char *s = hpo__suggest(fn, fns, 6);
         if (!strcmp(fn, "normal") || !strcmp(fn, "lognormal"))
-            return fail_at(c, n, path, "%s priors are unbounded; give uniform(low, high) or "
-                                       "loguniform(low, high)", fn);
-        return fail_at(c, n, path, "unknown prior '%s'%s%s%s (expected uniform, loguniform, "
-                                   "randint, quniform or choice)",
+            return fail_at(c, n, path,
+                           "%s priors are unbounded; give uniform(low, high) or "
+                           "loguniform(low, high)",
+                           fn);
+        return fail_at(c, n, path,
+                       "unknown prior '%s'%s%s%s (expected uniform, loguniform, "
+                       "randint, quniform or choice)",
                        fn, s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
     }
     if (rc)
@@ -477,9 +475,11 @@ static int map_param(const ctx *c, const char *name, const hpo__node *m, const c
         return rc;
     char p[1024];
     const hpo__node *type = hpo__tree_get(m, "type", NULL), *low = hpo__tree_get(m, "low", NULL),
-                    *high = hpo__tree_get(m, "high", NULL), *values = hpo__tree_get(m, "values", NULL),
+                    *high = hpo__tree_get(m, "high", NULL),
+                    *values = hpo__tree_get(m, "values", NULL),
                     *log = hpo__tree_get(m, "log", NULL), *step = hpo__tree_get(m, "step", NULL),
-                    *gp = hpo__tree_get(m, "grid_points", NULL), *when = hpo__tree_get(m, "when", NULL);
+                    *gp = hpo__tree_get(m, "grid_points", NULL),
+                    *when = hpo__tree_get(m, "when", NULL);
     char kind[16] = "";
     if (type) {
         snprintf(p, sizeof p, "%s.type", path);
@@ -495,8 +495,7 @@ static int map_param(const ctx *c, const char *name, const hpo__node *m, const c
         else if (!strcmp(t, "choice") || !strcmp(t, "categorical_choice") || !strcmp(t, "enum"))
             return fail_at(c, type, p, "unknown type '%s' (hpo calls it 'categorical')", t);
         else
-            return fail_at(c, type, p, "unknown type '%s' (expected float, int or categorical)",
-                           t);
+            return fail_at(c, type, p, "unknown type '%s' (expected float, int or categorical)", t);
     } else if (values) {
         snprintf(kind, sizeof kind, "categorical");
     } else {
@@ -515,8 +514,9 @@ static int map_param(const ctx *c, const char *name, const hpo__node *m, const c
         if (!values)
             return fail_at(c, m, path, "a categorical parameter needs values: [...]");
         if (low || high || log || step || gp)
-            return fail_at(c, m, path,
-                           "a categorical parameter takes values, not low/high/log/step/grid_points");
+            return fail_at(
+                c, m, path,
+                "a categorical parameter takes values, not low/high/log/step/grid_points");
         snprintf(p, sizeof p, "%s.values", path);
         if ((rc = add_choices(c, name, values, p)) != 0)
             return rc;
@@ -665,14 +665,11 @@ static int parse_space(const ctx *c, const hpo__node *n)
 
 /* ------------------------------------------------------------ objective */
 
-static const char *const objective_keys[] = {"command", "shell", "env", "workdir", "metric",
-                                             "kill_grace", NULL};
-static const hint objective_hints[] = {{"cmd", "command"},
-                                       {"args", "command"},
-                                       {"timeout", "trial_timeout (top level)"},
-                                       {"cwd", "workdir"},
-                                       {"environment", "env"},
-                                       {NULL, NULL}};
+static const char *const objective_keys[] = {"command", "shell",      "env", "workdir",
+                                             "metric",  "kill_grace", NULL};
+static const hint objective_hints[] = {
+    {"cmd", "command"}, {"args", "command"},    {"timeout", "trial_timeout (top level)"},
+    {"cwd", "workdir"}, {"environment", "env"}, {NULL, NULL}};
 static const char *const metric_keys[] = {"name", "regex", "step", "strategy", NULL};
 
 static int parse_metric(const ctx *c, const hpo__node *n, hpo__spec_command *cmd)
@@ -681,17 +678,21 @@ static int parse_metric(const ctx *c, const hpo__node *n, hpo__spec_command *cmd
     if (n->kind == HPO__NODE_SCALAR)
         return get_string(c, n, "objective.metric", &cmd->metric);
     if (n->kind != HPO__NODE_MAP)
-        return fail_at(c, n, "objective.metric", "expected a name or {name, regex, step, strategy}");
-    static const hint mh[] = {{"pattern", "regex"}, {"goal", "direction (top level)"}, {NULL, NULL}};
+        return fail_at(c, n, "objective.metric",
+                       "expected a name or {name, regex, step, strategy}");
+    static const hint mh[] = {
+        {"pattern", "regex"}, {"goal", "direction (top level)"}, {NULL, NULL}};
     if ((rc = check_keys(c, n, "objective.metric", metric_keys, mh)) != 0)
         return rc;
     const hpo__node *v;
-    if ((v = hpo__tree_get(n, "name", NULL)) && (rc = get_string(c, v, "objective.metric.name", &cmd->metric)))
+    if ((v = hpo__tree_get(n, "name", NULL)) &&
+        (rc = get_string(c, v, "objective.metric.name", &cmd->metric)))
         return rc;
     if ((v = hpo__tree_get(n, "regex", NULL)) &&
         (rc = get_string(c, v, "objective.metric.regex", &cmd->metric_regex)))
         return rc;
-    if ((v = hpo__tree_get(n, "step", NULL)) && (rc = get_string(c, v, "objective.metric.step", &cmd->step_key)))
+    if ((v = hpo__tree_get(n, "step", NULL)) &&
+        (rc = get_string(c, v, "objective.metric.step", &cmd->step_key)))
         return rc;
     static const char *const strategies[] = {"last", "max", "min", NULL}; /* hpo_metric_strategy */
     int strategy = 0;
@@ -705,15 +706,12 @@ static int parse_metric(const ctx *c, const hpo__node *n, hpo__spec_command *cmd
     return 0;
 }
 
-static const char *const estimator_keys[] = {"estimator", "data", "cv", "scoring",
-                                             "preprocessing", "fixed", NULL};
-static const hint estimator_hints[] = {{"dataset", "data"},
-                                       {"metric", "scoring"},
-                                       {"params", "fixed"},
-                                       {"folds", "cv"},
-                                       {"scaler", "preprocessing"},
-                                       {"command", "estimator or command, not both"},
-                                       {NULL, NULL}};
+static const char *const estimator_keys[] = {
+    "estimator", "data", "cv", "scoring", "preprocessing", "fixed", "task", "refit", NULL};
+static const hint estimator_hints[] = {
+    {"dataset", "data"}, {"metric", "scoring"},       {"params", "fixed"},
+    {"folds", "cv"},     {"scaler", "preprocessing"}, {"command", "estimator or command, not both"},
+    {NULL, NULL}};
 
 /* objective: {estimator: svc, data: {path, target}, cv: 5, scoring: accuracy, ...} */
 static int parse_estimator(const ctx *c, const hpo__node *n)
@@ -730,31 +728,74 @@ static int parse_estimator(const ctx *c, const hpo__node *n)
     if (!(v = hpo__tree_get(n, "data", NULL)))
         return fail_at(c, n, "objective", "missing data: {path: file.csv, target: column}");
     if (v->kind == HPO__NODE_MAP) {
-        static const char *const dk[] = {"path", "target", NULL};
+        static const char *const dk[] = {"path",        "target",      "test",
+                                         "test_size",   "images",      "labels",
+                                         "test_images", "test_labels", NULL};
+        static const struct {
+            const char *key;
+            size_t off;
+        } strs[] = {{"path", offsetof(hpo__spec_estimator, data_path)},
+                    {"target", offsetof(hpo__spec_estimator, target)},
+                    {"test", offsetof(hpo__spec_estimator, test_path)},
+                    {"images", offsetof(hpo__spec_estimator, images)},
+                    {"labels", offsetof(hpo__spec_estimator, labels)},
+                    {"test_images", offsetof(hpo__spec_estimator, test_images)},
+                    {"test_labels", offsetof(hpo__spec_estimator, test_labels)}};
         if ((rc = check_keys(c, v, "objective.data", dk, NULL)) != 0)
             return rc;
-        if (!(w = hpo__tree_get(v, "path", NULL)))
-            return fail_at(c, v, "objective.data", "missing path:");
-        if ((rc = get_string(c, w, "objective.data.path", &e->data_path)) != 0)
-            return rc;
-        if ((w = hpo__tree_get(v, "target", NULL)) &&
-            (rc = get_string(c, w, "objective.data.target", &e->target)) != 0)
-            return rc;
+        for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
+            char p[64];
+            snprintf(p, sizeof p, "objective.data.%s", strs[i].key);
+            if ((w = hpo__tree_get(v, strs[i].key, NULL)) &&
+                (rc = get_string(c, w, p, (char **)((char *)e + strs[i].off))) != 0)
+                return rc;
+        }
+        if ((w = hpo__tree_get(v, "test_size", NULL))) {
+            if ((rc = get_number(c, w, "objective.data.test_size", &e->test_size)) != 0)
+                return rc;
+            if (!(e->test_size > 0 && e->test_size < 1))
+                return fail_at(c, w, "objective.data.test_size", "must be in (0, 1)");
+        }
+        if (!e->data_path && !(e->images && e->labels))
+            return fail_at(c, v, "objective.data",
+                           "missing path: (a CSV file) or images: and labels: (IDX files)");
+        if (e->data_path && (e->images || e->labels))
+            return fail_at(c, v, "objective.data",
+                           "give path: (CSV) or images:/labels: (IDX), "
+                           "not both");
+        if ((e->test_path != NULL) + (e->test_images || e->test_labels) + (e->test_size > 0) > 1)
+            return fail_at(c, v, "objective.data",
+                           "give one test set: test:, test_images:/test_labels: or test_size:");
     } else if ((rc = get_string(c, v, "objective.data", &e->data_path)) != 0) {
         return rc;
     }
+    static const char *const tasks[] = {"auto", "classification", "regression", NULL};
+    if ((v = hpo__tree_get(n, "task", NULL)) &&
+        (rc = get_enum(c, v, "objective.task", tasks, &e->task)) != 0)
+        return rc;
+    e->refit = 1;
+    if ((v = hpo__tree_get(n, "refit", NULL)) &&
+        (rc = get_bool(c, v, "objective.refit", &e->refit)) != 0)
+        return rc;
     if ((v = hpo__tree_get(n, "cv", NULL))) {
         long long k;
         const hpo__node *kn = v;
         if (v->kind == HPO__NODE_MAP) {
-            static const char *const ck[] = {"folds", "shuffle", "kind", NULL};
+            static const char *const ck[] = {"folds", "shuffle", "kind", "test_size", NULL};
             if ((rc = check_keys(c, v, "objective.cv", ck, NULL)) != 0)
                 return rc;
+            if ((w = hpo__tree_get(v, "test_size", NULL))) {
+                if ((rc = get_number(c, w, "objective.cv.test_size", &e->cv_test_size)) != 0)
+                    return rc;
+                if (!(e->cv_test_size > 0 && e->cv_test_size < 1))
+                    return fail_at(c, w, "objective.cv.test_size", "must be in (0, 1)");
+            }
             kn = hpo__tree_get(v, "folds", NULL);
             if ((w = hpo__tree_get(v, "shuffle", NULL)) &&
                 (rc = get_bool(c, w, "objective.cv.shuffle", &e->shuffle)) != 0)
                 return rc;
-            static const char *const kinds[] = {"auto", "kfold", "stratified", NULL};
+            static const char *const kinds[] = {"auto",          "kfold",   "stratified",
+                                                "shuffle_split", "holdout", NULL};
             if ((w = hpo__tree_get(v, "kind", NULL)) &&
                 (rc = get_enum(c, w, "objective.cv.kind", kinds, &e->kind)) != 0)
                 return rc;
@@ -762,8 +803,9 @@ static int parse_estimator(const ctx *c, const hpo__node *n)
         if (kn) {
             if ((rc = get_int(c, kn, "objective.cv.folds", &k)) != 0)
                 return rc;
-            if (k < 2)
-                return fail_at(c, kn, "objective.cv.folds", "must be >= 2, got %lld", k);
+            if (k < (e->kind == HPO__CV_SHUFFLE ? 1 : 2))
+                return fail_at(c, kn, "objective.cv.folds", "must be >= %d, got %lld",
+                               e->kind == HPO__CV_SHUFFLE ? 1 : 2, k);
             e->folds = (size_t)k;
         }
     }
@@ -801,7 +843,8 @@ static int parse_objective(const ctx *c, const hpo__node *n)
     if (rc)
         return rc;
     const hpo__node *v;
-    if ((v = hpo__tree_get(n, "shell", NULL)) && (rc = get_bool(c, v, "objective.shell", &cmd->shell)))
+    if ((v = hpo__tree_get(n, "shell", NULL)) &&
+        (rc = get_bool(c, v, "objective.shell", &cmd->shell)))
         return rc;
     const hpo__node *command = hpo__tree_get(n, "command", NULL);
     if (!command)
@@ -829,7 +872,8 @@ static int parse_objective(const ctx *c, const hpo__node *n)
             cmd->argc++;
         }
     } else {
-        return fail_at(c, command, "objective.command", "expected a non-empty list [program, args...]");
+        return fail_at(c, command, "objective.command",
+                       "expected a non-empty list [program, args...]");
     }
     if ((v = hpo__tree_get(n, "env", NULL))) {
         if (v->kind != HPO__NODE_MAP)
@@ -848,13 +892,15 @@ static int parse_objective(const ctx *c, const hpo__node *n)
                 return hpo__enomem();
         }
     }
-    if ((v = hpo__tree_get(n, "workdir", NULL)) && (rc = get_string(c, v, "objective.workdir", &cmd->workdir)))
+    if ((v = hpo__tree_get(n, "workdir", NULL)) &&
+        (rc = get_string(c, v, "objective.workdir", &cmd->workdir)))
         return rc;
     if ((v = hpo__tree_get(n, "kill_grace", NULL)) &&
         (rc = get_duration(c, v, "objective.kill_grace", &cmd->kill_grace)))
         return rc;
     if (!(v = hpo__tree_get(n, "metric", NULL)))
-        return fail_at(c, n, "objective", "missing metric: the name of the value the command prints");
+        return fail_at(c, n, "objective",
+                       "missing metric: the name of the value the command prints");
     return parse_metric(c, v, cmd);
 }
 
@@ -862,7 +908,7 @@ static int parse_objective(const ctx *c, const hpo__node *n)
 static int estimator_json(hpo_spec *s)
 {
     const hpo__spec_estimator *e = &s->est;
-    static const char *const kinds[] = {"auto", "kfold", "stratified"};
+    static const char *const kinds[] = {"auto", "kfold", "stratified", "shuffle_split", "holdout"};
     static const char *const scalings[] = {"none", "standard", "minmax"};
     char *fixed = NULL;
     int rc = hpo__params_to_json(&e->fixed, &fixed);
@@ -871,11 +917,21 @@ static int estimator_json(hpo_spec *s)
     json_error_t jerr;
     json_t *fj = json_loads(fixed, 0, &jerr);
     hpo__free(fixed);
-    json_t *o = json_pack("{s:s, s:s, s:s?, s:{s:I, s:s, s:b}, s:s?, s:s, s:o?}", "estimator",
+    static const char *const tasks[] = {"auto", "classification", "regression"};
+    json_t *o = json_pack("{s:s, s:s?, s:s?, s:{s:I, s:s, s:b}, s:s?, s:s, s:o?, s:s}", "estimator",
                           e->name, "data", e->data_path, "target", e->target, "cv", "folds",
                           (json_int_t)e->folds, "kind", kinds[e->kind], "shuffle", e->shuffle,
-                          "scoring", e->scoring, "preprocessing", scalings[e->scaling], "fixed",
-                          fj);
+                          "scoring", e->scoring, "preprocessing", scalings[e->scaling], "fixed", fj,
+                          "task", tasks[e->task]);
+    if (o && e->cv_test_size > 0)
+        json_object_set_new(json_object_get(o, "cv"), "test_size", json_real(e->cv_test_size));
+    if (o && e->test_size > 0)
+        json_object_set_new(o, "test_size", json_real(e->test_size));
+    static const char *const extra[] = {"test", "images", "labels", "test_images", "test_labels"};
+    const char *const vals[] = {e->test_path, e->images, e->labels, e->test_images, e->test_labels};
+    for (size_t i = 0; o && i < sizeof extra / sizeof extra[0]; i++)
+        if (vals[i])
+            json_object_set_new(o, extra[i], json_string(vals[i]));
     if (!o)
         return hpo__enomem();
     char *text = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
@@ -978,10 +1034,10 @@ static int check_sampler(const ctx *c, const hpo__node *where)
 
 /* ------------------------------------------------------------ top level */
 
-static const char *const top_keys[] = {"study", "storage", "direction", "seed", "objective",
-                                       "space", "sampler", "n_trials", "timeout",
-                                       "trial_timeout", "max_failed_trials", "workers", "output",
-                                       "export", NULL};
+static const char *const top_keys[] = {
+    "study",   "storage",  "direction", "seed",          "objective",         "space",
+    "sampler", "n_trials", "timeout",   "trial_timeout", "max_failed_trials", "workers",
+    "output",  "export",   NULL};
 static const hint top_hints[] = {{"parameters", "space"},
                                  {"params", "space"},
                                  {"search_space", "space"},
@@ -1013,7 +1069,8 @@ int hpo__spec_from_tree(hpo_spec *s, const hpo__node *root, const char *origin)
         return fail_at(c, root, "study", "missing: every spec names its study");
     if ((rc = get_string(c, v, "study", &s->study)) != 0)
         return rc;
-    if ((v = hpo__tree_get(root, "storage", NULL)) && (rc = get_string(c, v, "storage", &s->storage)))
+    if ((v = hpo__tree_get(root, "storage", NULL)) &&
+        (rc = get_string(c, v, "storage", &s->storage)))
         return rc;
     if ((v = hpo__tree_get(root, "direction", NULL))) {
         s->direction_set = 1;
@@ -1054,7 +1111,8 @@ int hpo__spec_from_tree(hpo_spec *s, const hpo__node *root, const char *origin)
         if (s->max_failed_trials < 0)
             return fail_at(c, v, "max_failed_trials", "must be >= 0");
     }
-    if ((v = hpo__tree_get(root, "timeout", NULL)) && (rc = get_duration(c, v, "timeout", &s->timeout)))
+    if ((v = hpo__tree_get(root, "timeout", NULL)) &&
+        (rc = get_duration(c, v, "timeout", &s->timeout)))
         return rc;
     if ((v = hpo__tree_get(root, "trial_timeout", NULL)) &&
         (rc = get_duration(c, v, "trial_timeout", &s->trial_timeout)))
@@ -1074,9 +1132,11 @@ int hpo__spec_from_tree(hpo_spec *s, const hpo__node *root, const char *origin)
         if ((e = hpo__tree_get(v, "cv_results", NULL)) &&
             (rc = get_string(c, e, "export.cv_results", &s->export_csv)))
             return rc;
-        if ((e = hpo__tree_get(v, "csv", NULL)) && (rc = get_string(c, e, "export.csv", &s->export_csv)))
+        if ((e = hpo__tree_get(v, "csv", NULL)) &&
+            (rc = get_string(c, e, "export.csv", &s->export_csv)))
             return rc;
-        if ((e = hpo__tree_get(v, "json", NULL)) && (rc = get_string(c, e, "export.json", &s->export_json)))
+        if ((e = hpo__tree_get(v, "json", NULL)) &&
+            (rc = get_string(c, e, "export.json", &s->export_json)))
             return rc;
     }
     if (!(v = hpo__tree_get(root, "objective", NULL)))

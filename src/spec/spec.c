@@ -4,10 +4,10 @@
  * Parsing happens before anything touches a storage, so a bad spec writes
  * nothing.
  */
+#include "spec/spec.h"
 #include "core/space.h"
 #include "objectives/cv.h"
 #include "samplers/sampler.h"
-#include "spec/spec.h"
 #include "spec/tree.h"
 #include "util/util.h"
 
@@ -25,6 +25,11 @@ void hpo_spec_destroy(hpo_spec *s)
     hpo__cv_destroy(s->cv);
     hpo__free(s->est.name);
     hpo__free(s->est.data_path);
+    hpo__free(s->est.test_path);
+    hpo__free(s->est.images);
+    hpo__free(s->est.labels);
+    hpo__free(s->est.test_images);
+    hpo__free(s->est.test_labels);
     hpo__free(s->est.target);
     hpo__free(s->est.scoring);
     hpo__params_free(&s->est.fixed);
@@ -173,8 +178,9 @@ int hpo_spec_set(hpo_spec *s, const char *key, const char *value)
     if (!strcmp(key, "study") || !strcmp(key, "storage") || !strcmp(key, "output")) {
         if (!*value)
             return hpo__err(HPO_ESPEC, "--%s: empty value", key);
-        char **f = !strcmp(key, "study") ? &s->study : !strcmp(key, "storage") ? &s->storage
-                                                                               : &s->output;
+        char **f = !strcmp(key, "study")     ? &s->study
+                   : !strcmp(key, "storage") ? &s->storage
+                                             : &s->output;
         int rc = set_string(f, value);
         if (rc == 0 && !strcmp(key, "output"))
             s->output_set = 1;
@@ -229,8 +235,9 @@ int hpo_spec_set(hpo_spec *s, const char *key, const char *value)
     }
     if (!strcmp(key, "timeout") || !strcmp(key, "trial_timeout")) {
         if (hpo__parse_duration(value, &d) != 0)
-            return hpo__err(HPO_ESPEC, "--%s: expected a duration like 90, 45s, 20m or 2h, got '%s'",
-                            key, value);
+            return hpo__err(HPO_ESPEC,
+                            "--%s: expected a duration like 90, 45s, 20m or 2h, got '%s'", key,
+                            value);
         if (!strcmp(key, "timeout"))
             s->timeout = d;
         else
@@ -245,7 +252,7 @@ int hpo_spec_set(hpo_spec *s, const char *key, const char *value)
         size_t n_old = s->n_sampler_options;
         long long trials_before = s->n_trials;
         s->sampler = name;
-        s->n_sampler_options = 0; /* the spec's options belong to the spec's sampler */
+        s->n_sampler_options = 0;      /* the spec's options belong to the spec's sampler */
         hpo__spec_default_n_trials(s); /* a grid's default is its size */
         int rc = hpo__spec_check_sampler(s);
         if (rc) {
@@ -262,9 +269,9 @@ int hpo_spec_set(hpo_spec *s, const char *key, const char *value)
         }
         return 0;
     }
-    static const char *const keys[] = {"study", "storage", "seed", "n_trials", "workers",
-                                       "timeout", "trial_timeout", "max_failed_trials", "output",
-                                       "sampler", NULL};
+    static const char *const keys[] = {
+        "study",         "storage",           "seed",   "n_trials", "workers", "timeout",
+        "trial_timeout", "max_failed_trials", "output", "sampler",  NULL};
     const char *hint = hpo__suggest(key, keys, 10);
     return hpo__err(HPO_EINVAL, "unknown setting '%s'%s%s%s", key, hint ? " (did you mean '" : "",
                     hint ? hint : "", hint ? "'?)" : "");
@@ -359,6 +366,14 @@ static int spec_cv(hpo_spec *s)
                           .estimator = s->est.name,
                           .data_path = s->est.data_path,
                           .target = s->est.target,
+                          .images = s->est.images,
+                          .labels = s->est.labels,
+                          .test_path = s->est.test_path,
+                          .test_images = s->est.test_images,
+                          .test_labels = s->est.test_labels,
+                          .test_size = s->est.test_size,
+                          .task = (hpo__task)s->est.task,
+                          .cv_test_size = s->est.cv_test_size,
                           .folds = s->est.folds,
                           .kind = (hpo__cv_kind)s->est.kind,
                           .shuffle = s->est.shuffle,
@@ -404,9 +419,64 @@ int hpo_spec_run(const hpo_spec *cs, hpo_study *study, const hpo_optimize_option
         o.on_event = opts->on_event;
         o.event_payload = opts->event_payload;
     }
-    if (s->est.set)
+    if (s->est.set) {
+        if ((rc = hpo__cv_set_workers(s->cv, o.n_workers > 0 ? o.n_workers : 1)) != 0)
+            return rc;
         return hpo_study_optimize(study, hpo__cv_objective, s->cv, &o);
+    }
     return hpo_study_optimize(study, hpo_command_objective, s->cmd, &o);
+}
+
+int hpo_spec_refit(const hpo_spec *cs, hpo_study *study, hpo_model **out)
+{
+    hpo_spec *s = (hpo_spec *)(uintptr_t)cs;
+    if (out)
+        *out = NULL;
+    if (!s || !study)
+        return hpo__err(HPO_EINVAL, "hpo_spec_refit: spec and study are required");
+    if (!s->est.set)
+        return hpo__err(HPO_EINVAL, "%s: refit needs a built-in estimator objective", s->origin);
+    int rc = hpo__spec_prepare(s);
+    if (rc)
+        return rc;
+    hpo_trial *best = NULL;
+    hpo_model *m = NULL;
+    void *bytes = NULL;
+    size_t len = 0;
+    if ((rc = hpo_study_best_trial(study, &best)) != 0)
+        return rc;
+    if ((rc = hpo__cv_refit(s->cv, best, &m)) == 0 && (rc = hpo_model_save(m, &bytes, &len)) == 0)
+        rc = hpo_study_set_artifact(study, "model", bytes, len);
+    hpo__free(bytes);
+    hpo_trial_destroy(best);
+    if (rc == 0 && out)
+        *out = m;
+    else
+        hpo_model_destroy(m);
+    return rc;
+}
+
+int hpo_model_from_study(hpo_model **out, hpo_study *study)
+{
+    if (!out || !study)
+        return hpo__err(HPO_EINVAL, "hpo_model_from_study: out and study are required");
+    void *bytes = NULL;
+    size_t len = 0;
+    int rc = hpo_study_get_artifact(study, "model", &bytes, &len);
+    if (rc == HPO_ENOTFOUND)
+        return hpo__err(HPO_ENOTFOUND,
+                        "study '%s' has no model (it is saved after a search with a built-in "
+                        "estimator and refit: true)",
+                        hpo_study_name(study));
+    if (rc == 0)
+        rc = hpo_model_load(out, bytes, len);
+    hpo__free(bytes);
+    return rc;
+}
+
+int hpo_spec_refit_enabled(const hpo_spec *s)
+{
+    return s && s->est.set && s->est.refit;
 }
 
 void hpo_spec_interrupt(hpo_spec *s, hpo_study *study)

@@ -41,6 +41,13 @@ typedef struct hpo__spec_estimator {
     char *scoring;               /* NULL = accuracy / r2 */
     int scaling;                 /* hpo__scaling */
     hpo__params fixed;
+    int task;                    /* hpo__task: 0 auto */
+    char *test_path;             /* data.test (CSV) */
+    double test_size;            /* data.test_size, 0 = none */
+    char *images, *labels;       /* data.images / data.labels (IDX) */
+    char *test_images, *test_labels;
+    double cv_test_size;         /* cv.test_size (shuffle_split / holdout) */
+    int refit;                   /* default 1 */
 } hpo__spec_estimator;
 
 struct hpo_spec {

@@ -28,10 +28,18 @@ typedef struct mem_trial {
     int lost; /* failed because its worker was lost */
 } mem_trial;
 
+typedef struct mem_artifact {
+    char *key;
+    void *data;
+    size_t len;
+    struct mem_artifact *next;
+} mem_artifact;
+
 typedef struct mem_study {
     hpo__study_row row;
     mem_trial *trials; /* trials[i].row.number == i */
     size_t n_trials, cap_trials;
+    mem_artifact *artifacts;
 } mem_study;
 
 typedef struct mem_storage {
@@ -102,6 +110,13 @@ static void study_free(mem_study *s)
     for (size_t i = 0; i < s->n_trials; i++)
         hpo__trial_row_free(&s->trials[i].row);
     hpo__free(s->trials);
+    while (s->artifacts) {
+        mem_artifact *a = s->artifacts;
+        s->artifacts = a->next;
+        hpo__free(a->key);
+        hpo__free(a->data);
+        hpo__free(a);
+    }
     hpo__study_row_free(&s->row);
     hpo__free(s);
 }
@@ -611,6 +626,71 @@ done:
     return rc;
 }
 
+static int mem_artifact_put(hpo__storage *st, int64_t study_id, const char *key, const void *data,
+                            size_t len)
+{
+    mem_storage *m = (mem_storage *)st;
+    if (!key || (!data && len))
+        return hpo__err(HPO_EINVAL, "storage '%s': artifact_put needs a key and data", st->uri);
+    void *copy = hpo__malloc(len ? len : 1);
+    if (!copy)
+        return hpo__enomem();
+    if (len)
+        memcpy(copy, data, len);
+    int rc = 0;
+    pthread_mutex_lock(&m->lock);
+    mem_study *s = find_study_id(m, study_id);
+    mem_artifact *a = s ? s->artifacts : NULL;
+    while (a && strcmp(a->key, key) != 0)
+        a = a->next;
+    if (!s) {
+        rc = hpo__err(HPO_ENOTFOUND, "storage '%s': no study with id %lld", st->uri,
+                      (long long)study_id);
+    } else if (a) {
+        hpo__free(a->data);
+        a->data = copy;
+        a->len = len;
+        copy = NULL;
+    } else if (!(a = hpo__calloc(1, sizeof *a)) || !(a->key = hpo__strdup(key))) {
+        hpo__free(a);
+        rc = hpo__enomem();
+    } else {
+        a->data = copy;
+        a->len = len;
+        a->next = s->artifacts;
+        s->artifacts = a;
+        copy = NULL;
+    }
+    pthread_mutex_unlock(&m->lock);
+    hpo__free(copy);
+    return rc;
+}
+
+static int mem_artifact_get(hpo__storage *st, int64_t study_id, const char *key, void **data,
+                            size_t *len)
+{
+    mem_storage *m = (mem_storage *)st;
+    if (!key || !data || !len)
+        return hpo__err(HPO_EINVAL, "storage '%s': artifact_get needs a key", st->uri);
+    int rc = 0;
+    pthread_mutex_lock(&m->lock);
+    mem_study *s = find_study_id(m, study_id);
+    mem_artifact *a = s ? s->artifacts : NULL;
+    while (a && strcmp(a->key, key) != 0)
+        a = a->next;
+    if (!a) {
+        rc = hpo__err(HPO_ENOTFOUND, "storage '%s': the study has no artifact '%s'", st->uri, key);
+    } else if (!(*data = hpo__malloc(a->len ? a->len : 1))) {
+        rc = hpo__enomem();
+    } else {
+        if (a->len)
+            memcpy(*data, a->data, a->len);
+        *len = a->len;
+    }
+    pthread_mutex_unlock(&m->lock);
+    return rc;
+}
+
 const hpo__storage_ops hpo__storage_memory_ops = {
     .version = HPO__STORAGE_OPS_VERSION,
     .scheme = "memory",
@@ -627,4 +707,6 @@ const hpo__storage_ops hpo__storage_memory_ops = {
     .heartbeat = mem_heartbeat,
     .trials = mem_trials,
     .counts = mem_counts,
+    .artifact_put = mem_artifact_put,
+    .artifact_get = mem_artifact_get,
 };

@@ -8,12 +8,15 @@
  * transaction, so writers queue on the database lock (busy timeout 10 s, or
  * HPO_SQLITE_BUSY_TIMEOUT_MS read at open) instead of failing half-way.
  *
- * Schema version 1 (PRAGMA user_version and hpo_meta.schema_version):
+ * Schema version 2 (PRAGMA user_version and hpo_meta.schema_version):
  *   studies(id, name UNIQUE, direction, seed, sampler, ..., n_trials, created)
  *   trials(id, study_id, number, seq, state, value, params_json, message,
  *          attrs_json, worker, start_time, end_time, heartbeat, retry_of,
  *          requeue_pending, lost)   UNIQUE (study_id, number), INDEX (study_id, seq)
  *   reports(trial_id, step, value)  PRIMARY KEY (trial_id, step)
+ *   artifacts(study_id, key, value BLOB, created)  PRIMARY KEY (study_id, key)
+ * Version 1 (no artifacts table) is migrated in place at open, in one
+ * BEGIN IMMEDIATE transaction.
  * NaN values are NULL; times are REAL Unix seconds; a trial not yet finished
  * has a NULL end_time (NaN in rows). The SQL sticks to what PostgreSQL also
  * accepts (ON CONFLICT, RETURNING, COALESCE) so a postgres back end can keep the
@@ -40,7 +43,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 #define DEFAULT_BUSY_TIMEOUT_MS 10000
 
 enum {
@@ -68,6 +71,9 @@ enum {
     S_TRIALS,
     S_REPORTS,
     S_COUNTS,
+    S_DELETE_ARTIFACTS,
+    S_ARTIFACT_PUT,
+    S_ARTIFACT_GET,
     S_COUNT
 };
 
@@ -89,6 +95,11 @@ static const char *const sql_text[S_COUNT] = {
     [S_DELETE_REPORTS] =
         "DELETE FROM reports WHERE trial_id IN (SELECT id FROM trials WHERE study_id = ?)",
     [S_DELETE_TRIALS] = "DELETE FROM trials WHERE study_id = ?",
+    [S_DELETE_ARTIFACTS] = "DELETE FROM artifacts WHERE study_id = ?",
+    [S_ARTIFACT_PUT] = "INSERT INTO artifacts (study_id, key, value, created) VALUES (?, ?, ?, ?) "
+                       "ON CONFLICT (study_id, key) DO UPDATE SET value = excluded.value, "
+                       "created = excluded.created",
+    [S_ARTIFACT_GET] = "SELECT value FROM artifacts WHERE study_id = ? AND key = ?",
     [S_DELETE_STUDY] = "DELETE FROM studies WHERE id = ?",
     [S_RUNNING] = "SELECT id, worker, heartbeat FROM trials WHERE study_id = ? AND state = 0 "
                   "ORDER BY number",
@@ -120,9 +131,17 @@ static const char *const sql_text[S_COUNT] = {
                  "WHERE study_id = ? GROUP BY state",
 };
 
+#define ARTIFACTS_SQL                                                                              \
+    "CREATE TABLE artifacts ("                                                                     \
+    " study_id INTEGER NOT NULL REFERENCES studies (id) ON DELETE CASCADE,"                        \
+    " key TEXT NOT NULL,"                                                                          \
+    " value BLOB NOT NULL,"                                                                        \
+    " created REAL NOT NULL,"                                                                      \
+    " PRIMARY KEY (study_id, key));"
+
 static const char schema_sql[] =
     "CREATE TABLE hpo_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-    "INSERT INTO hpo_meta (key, value) VALUES ('schema_version', '1');"
+    "INSERT INTO hpo_meta (key, value) VALUES ('schema_version', '2');"
     "CREATE TABLE studies ("
     " id INTEGER PRIMARY KEY,"
     " name TEXT NOT NULL UNIQUE,"
@@ -164,8 +183,12 @@ static const char schema_sql[] =
     " trial_id INTEGER NOT NULL REFERENCES trials (id) ON DELETE CASCADE,"
     " step INTEGER NOT NULL,"
     " value REAL,"
-    " PRIMARY KEY (trial_id, step));"
-    "PRAGMA user_version = 1;";
+    " PRIMARY KEY (trial_id, step));" ARTIFACTS_SQL "PRAGMA user_version = 2;";
+
+/* Version 1 -> 2: the artifacts table. */
+static const char migrate_1_2_sql[] =
+    ARTIFACTS_SQL "UPDATE hpo_meta SET value = '2' WHERE key = 'schema_version';"
+                  "PRAGMA user_version = 2;";
 
 typedef struct sql_storage {
     hpo__storage base;
@@ -365,7 +388,7 @@ static int check_foreign(sql_storage *q)
         q->db,
         "SELECT COUNT(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND "
         "name NOT IN ('hpo_meta', 'studies', 'trials', 'reports', 'trials_study_number', "
-        "'trials_study_seq', 'trials_running', 'trials_requeue', 'trials_state')",
+        "'trials_study_seq', 'trials_running', 'trials_requeue', 'trials_state', 'artifacts')",
         -1, &s, NULL);
     if (rc != SQLITE_OK) {
         rc = sql_err(q, rc, "read the schema");
@@ -427,6 +450,12 @@ static int create_schema(sql_storage *q)
             rc = sql_err(q, rc, "create the schema");
             goto done;
         }
+    } else if (version == 1) { /* migrate, unless another process just did */
+        rc = sqlite3_exec(q->db, migrate_1_2_sql, NULL, NULL, NULL);
+        if (rc != SQLITE_OK) {
+            rc = sql_err(q, rc, "migrate the schema from version 1");
+            goto done;
+        }
     } else if (version != SCHEMA_VERSION) {
         rc = schema_error(q, version);
         goto done;
@@ -486,7 +515,7 @@ static int sql_open(hpo__storage **out, const char *location)
     sqlite3_busy_timeout(q->db, q->busy_ms);
     if ((rc = read_version(q, &version)) != 0)
         goto done;
-    if (version != 0 && version != SCHEMA_VERSION) {
+    if (version != 0 && version != 1 && version != SCHEMA_VERSION) {
         rc = schema_error(q, version);
         goto done;
     }
@@ -500,7 +529,7 @@ static int sql_open(hpo__storage **out, const char *location)
         rc = sql_err(q, rc, "set pragmas");
         goto done;
     }
-    if (version == 0 && (rc = create_schema(q)) != 0)
+    if (version != SCHEMA_VERSION && (rc = create_schema(q)) != 0)
         goto done;
     for (int i = 0; i < S_COUNT; i++) {
         rc = sqlite3_prepare_v3(q->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT, &q->stmt[i],
@@ -649,7 +678,8 @@ static int sql_study_delete(hpo__storage *st, const char *name)
     sql_storage *q = (sql_storage *)st;
     if (!name)
         return hpo__err(HPO_EINVAL, "storage %s: study_delete needs a name", q->path);
-    static const int steps[] = {S_DELETE_REPORTS, S_DELETE_TRIALS, S_DELETE_STUDY};
+    static const int steps[] = {S_DELETE_REPORTS, S_DELETE_TRIALS, S_DELETE_ARTIFACTS,
+                                S_DELETE_STUDY};
     hpo__study_row row = {0};
     lock_db(q);
     int rc = begin(q, "delete a study");
@@ -1121,6 +1151,72 @@ done:
     return rc;
 }
 
+/* ------------------------------------------------------------ artifacts */
+
+static int sql_artifact_put(hpo__storage *st, int64_t study_id, const char *key, const void *data,
+                            size_t len)
+{
+    sql_storage *q = (sql_storage *)st;
+    if (!key || (!data && len))
+        return hpo__err(HPO_EINVAL, "storage %s: artifact_put needs a key and data", q->path);
+    if (len > 1000000000)
+        return hpo__err(HPO_EINVAL, "storage %s: artifact '%s' is too large (%zu bytes)", q->path,
+                        key, len);
+    lock_db(q);
+    int rc = begin(q, "store an artifact");
+    if (rc)
+        goto done;
+    sqlite3_stmt *s = stmt(q, S_ARTIFACT_PUT);
+    if ((rc = bind_int(q, s, 1, study_id)) || (rc = bind_text(q, s, 2, key)))
+        goto done;
+    int brc = sqlite3_bind_blob64(s, 3, len ? data : "", (sqlite3_uint64)len, SQLITE_STATIC);
+    if (brc != SQLITE_OK) {
+        rc = sql_err(q, brc, "bind");
+        goto done;
+    }
+    if ((rc = bind_real(q, s, 4, hpo__now())) || (rc = run(q, S_ARTIFACT_PUT, "store an artifact")))
+        goto done;
+    rc = commit(q, "store an artifact");
+done:
+    unlock_db(q);
+    return rc;
+}
+
+static int sql_artifact_get(hpo__storage *st, int64_t study_id, const char *key, void **data,
+                            size_t *len)
+{
+    sql_storage *q = (sql_storage *)st;
+    if (!key || !data || !len)
+        return hpo__err(HPO_EINVAL, "storage %s: artifact_get needs a key", q->path);
+    lock_db(q);
+    sqlite3_stmt *s = stmt(q, S_ARTIFACT_GET);
+    int rc;
+    if ((rc = bind_int(q, s, 1, study_id)) || (rc = bind_text(q, s, 2, key)))
+        goto done;
+    if ((rc = step(q, s, "read an artifact")) < 0)
+        goto done;
+    if (rc == 0) {
+        rc = hpo__err(HPO_ENOTFOUND, "storage %s: the study has no artifact '%s'", q->path, key);
+        goto done;
+    }
+    const void *blob = sqlite3_column_blob(s, 0);
+    size_t n = (size_t)sqlite3_column_bytes(s, 0);
+    void *copy = hpo__malloc(n ? n : 1);
+    if (!copy) {
+        rc = hpo__enomem();
+        goto done;
+    }
+    if (n)
+        memcpy(copy, blob, n);
+    *data = copy;
+    *len = n;
+    rc = 0;
+done:
+    sqlite3_reset(s);
+    unlock_db(q);
+    return rc;
+}
+
 const hpo__storage_ops hpo__storage_sqlite_ops = {
     .version = HPO__STORAGE_OPS_VERSION,
     .scheme = "sqlite",
@@ -1130,6 +1226,8 @@ const hpo__storage_ops hpo__storage_sqlite_ops = {
     .study_get = sql_study_get,
     .study_set_n_trials = sql_study_set_n_trials,
     .study_delete = sql_study_delete,
+    .artifact_put = sql_artifact_put,
+    .artifact_get = sql_artifact_get,
     .study_list = sql_study_list,
     .claim = sql_claim,
     .finish = sql_finish,

@@ -24,13 +24,13 @@ typedef struct hpo__storage hpo__storage;
 typedef struct hpo__study_row {
     int64_t id;
     char *name;
-    int direction;               /* hpo_direction */
+    int direction; /* hpo_direction */
     uint64_t seed;
     char *sampler;
-    char *sampler_options_json;  /* {"key": "value", ...} */
+    char *sampler_options_json; /* {"key": "value", ...} */
     char *space_json;
-    char *objective_json;        /* may be NULL */
-    char *spec_text;             /* may be NULL */
+    char *objective_json; /* may be NULL */
+    char *spec_text;      /* may be NULL */
     long long n_trials;
     double created;
 } hpo__study_row;
@@ -43,18 +43,18 @@ typedef struct hpo__report_row {
 typedef struct hpo__trial_row {
     int64_t id;
     int64_t study_id;
-    long long number;            /* 0, 1, 2, ... per study, no gaps */
-    long long seq;               /* proposal index; a re-run keeps its original's */
-    int state;                   /* hpo_trial_state */
-    double value;                /* NaN when none */
+    long long number; /* 0, 1, 2, ... per study, no gaps */
+    long long seq;    /* proposal index; a re-run keeps its original's */
+    int state;        /* hpo_trial_state */
+    double value;     /* NaN when none */
     char *params_json;
-    char *message;               /* NULL when none */
-    char *attrs_json;            /* {"key": "value"} or NULL */
-    char *worker;                /* "host:pid:starttime" */
+    char *message;    /* NULL when none */
+    char *attrs_json; /* {"key": "value"} or NULL */
+    char *worker;     /* "host:pid:starttime" */
     double start_time, end_time, heartbeat;
-    long long retry_of;          /* number of the lost trial it re-runs, or -1 */
-    int requeue_pending;         /* lost with its worker; not yet re-run */
-    hpo__report_row *reports;    /* filled by trials() only */
+    long long retry_of;       /* number of the lost trial it re-runs, or -1 */
+    int requeue_pending;      /* lost with its worker; not yet re-run */
+    hpo__report_row *reports; /* filled by trials() only */
     size_t n_reports;
 } hpo__trial_row;
 
@@ -63,26 +63,25 @@ typedef struct hpo__trial_row {
 typedef int (*hpo__propose_fn)(void *payload, long long seq, char **params_json);
 
 /* Is the worker that owns a running trial gone? (worker id, last heartbeat, now) */
-typedef int (*hpo__worker_dead_fn)(const char *worker, double heartbeat, double now,
-                                   void *payload);
+typedef int (*hpo__worker_dead_fn)(const char *worker, double heartbeat, double now, void *payload);
 
 typedef struct hpo__claim_req {
-    long long n_trials;          /* > 0: no new seq >= n_trials */
-    long long capacity;          /* >= 0: no new seq >= capacity (sampler exhausted) */
-    const char *worker;          /* this worker's id */
+    long long n_trials; /* > 0: no new seq >= n_trials */
+    long long capacity; /* >= 0: no new seq >= capacity (sampler exhausted) */
+    const char *worker; /* this worker's id */
     double now;
-    hpo__worker_dead_fn worker_dead;  /* NULL = never reap */
+    hpo__worker_dead_fn worker_dead; /* NULL = never reap */
     void *worker_dead_payload;
 } hpo__claim_req;
 
 /* finish() pseudo-state: failed, lost, configuration to be re-run. */
 #define HPO__TRIAL_REQUEUE 100
 
-#define HPO__STORAGE_OPS_VERSION 1
+#define HPO__STORAGE_OPS_VERSION 2
 
 typedef struct hpo__storage_ops {
     unsigned version;
-    const char *scheme;          /* "memory", "sqlite" */
+    const char *scheme; /* "memory", "sqlite" */
     /* `location` is what follows the scheme (a file path for sqlite). Creates the
      * schema when absent; HPO_ESCHEMA when the stored schema version differs. */
     int (*open)(hpo__storage **out, const char *location);
@@ -95,7 +94,7 @@ typedef struct hpo__storage_ops {
                         int *created);
     int (*study_get)(hpo__storage *st, const char *name, hpo__study_row *out); /* ENOTFOUND */
     int (*study_set_n_trials)(hpo__storage *st, int64_t study_id, long long n_trials);
-    int (*study_delete)(hpo__storage *st, const char *name);                  /* ENOTFOUND */
+    int (*study_delete)(hpo__storage *st, const char *name); /* ENOTFOUND */
     /* Names in creation order. */
     int (*study_list)(hpo__storage *st, char ***names, size_t *n);
 
@@ -111,8 +110,8 @@ typedef struct hpo__storage_ops {
      * end_time of a running trial; HPO_ESTATE when it is not running. State
      * HPO__TRIAL_REQUEUE finishes it as failed and lost, with requeue_pending, so
      * the next claim re-runs its configuration (an interrupted trial). */
-    int (*finish)(hpo__storage *st, int64_t trial_id, int state, double value,
-                  const char *message, const char *attrs_json, double end_time);
+    int (*finish)(hpo__storage *st, int64_t trial_id, int state, double value, const char *message,
+                  const char *attrs_json, double end_time);
     /* Append an intermediate value and refresh the heartbeat. */
     int (*report)(hpo__storage *st, int64_t trial_id, long long step, double value, double now);
     /* Refresh the heartbeat of running trials (ids). */
@@ -123,13 +122,20 @@ typedef struct hpo__storage_ops {
      * (failed with requeue) among the failed. */
     int (*counts)(hpo__storage *st, int64_t study_id, long long counts[4], long long *n_lost,
                   long long *n_claimed);
+    /* Named byte blobs of a study (the refitted model), replaced whole in one
+     * transaction; get returns a copy (hpo__free) or HPO_ENOTFOUND. Deleted
+     * with the study. */
+    int (*artifact_put)(hpo__storage *st, int64_t study_id, const char *key, const void *data,
+                        size_t len);
+    int (*artifact_get)(hpo__storage *st, int64_t study_id, const char *key, void **data,
+                        size_t *len);
 } hpo__storage_ops;
 
 /* Back ends allocate a struct whose first member is this base; hpo__storage_open
  * fills ops and uri after ops->open succeeds, hpo__storage_close frees uri. */
 struct hpo__storage {
     const hpo__storage_ops *ops;
-    char *uri;                   /* as given, for messages */
+    char *uri; /* as given, for messages */
 };
 
 extern const hpo__storage_ops hpo__storage_memory_ops;

@@ -76,6 +76,8 @@ const char *hpo__suggest(const char *word, const char *const *candidates, size_t
 double hpo__now(void);       /* Unix time, seconds, wall clock */
 double hpo__monotonic(void); /* seconds, monotonic */
 void hpo__sleep(double seconds);
+/* CPUs this process may run on (its affinity mask), at least 1. */
+int hpo__cpu_count(void);
 
 /* ---- binary serialisation for model files: fixed-width little-endian
  * numbers appended to an hpo__buf, read back through a bounded cursor. */

@@ -839,7 +839,7 @@ static void test_sqlite_schema_mismatch(void **state)
     raw_exec(path, "PRAGMA user_version = 99");
     hpo__storage *st = NULL;
     assert_int_equal(hpo__storage_open(&st, path), HPO_ESCHEMA);
-    expect_msg("has schema version 99; this hpo reads version 1");
+    expect_msg("has schema version 99; this hpo reads version 2");
     assert_null(st);
 
     /* A database of another program is refused, not adopted. */
@@ -847,20 +847,20 @@ static void test_sqlite_schema_mismatch(void **state)
     assert_int_equal(hpo__storage_open(&st, path), HPO_ESTORAGE);
     assert_null(st);
 
-    /* The fixture's file carries version 1. */
+    /* The fixture's file carries version 2. */
     sqlite3 *db = NULL;
     sqlite3_stmt *s = NULL;
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(s, 0), 1);
+    assert_int_equal(sqlite3_column_int(s, 0), 2);
     sqlite3_finalize(s);
     assert_int_equal(sqlite3_prepare_v2(db,
                                         "SELECT value FROM hpo_meta WHERE key = 'schema_version'",
                                         -1, &s, NULL),
                      SQLITE_OK);
     assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-    assert_string_equal((const char *)sqlite3_column_text(s, 0), "1");
+    assert_string_equal((const char *)sqlite3_column_text(s, 0), "2");
     sqlite3_finalize(s);
     assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(s), SQLITE_ROW);
@@ -942,6 +942,76 @@ static void test_sqlite_locked(void **state)
     hpo__storage_close(st);
 }
 
+static void test_artifacts(void **state)
+{
+    fixture *f = *state;
+    hpo__storage *st = f->st;
+    int64_t a = make_study(st, "alpha", 5), b = make_study(st, "beta", 5);
+    void *data = NULL;
+    size_t len = 0;
+    assert_int_equal(st->ops->artifact_get(st, a, "model", &data, &len), HPO_ENOTFOUND);
+    expect_msg("model");
+    const char bytes[] = {'x', 0, 'y', (char)0xff};
+    assert_int_equal(st->ops->artifact_put(st, a, "model", bytes, sizeof bytes), 0);
+    assert_int_equal(st->ops->artifact_put(st, b, "model", "other", 5), 0);
+    assert_int_equal(st->ops->artifact_get(st, a, "model", &data, &len), 0);
+    assert_int_equal(len, sizeof bytes);
+    assert_memory_equal(data, bytes, sizeof bytes);
+    hpo__free(data);
+    /* replaced whole */
+    assert_int_equal(st->ops->artifact_put(st, a, "model", "new", 3), 0);
+    assert_int_equal(st->ops->artifact_get(st, a, "model", &data, &len), 0);
+    assert_int_equal(len, 3);
+    assert_memory_equal(data, "new", 3);
+    hpo__free(data);
+    /* empty value */
+    assert_int_equal(st->ops->artifact_put(st, a, "empty", "", 0), 0);
+    assert_int_equal(st->ops->artifact_get(st, a, "empty", &data, &len), 0);
+    assert_int_equal(len, 0);
+    hpo__free(data);
+    /* deleted with the study, the other study's kept */
+    assert_int_equal(st->ops->study_delete(st, "alpha"), 0);
+    int64_t a2 = make_study(st, "alpha", 5);
+    assert_int_equal(st->ops->artifact_get(st, a2, "model", &data, &len), HPO_ENOTFOUND);
+    assert_int_equal(st->ops->artifact_get(st, b, "model", &data, &len), 0);
+    assert_int_equal(len, 5);
+    hpo__free(data);
+}
+
+/* A version-1 file (before artifacts) is migrated in place at open. */
+static void test_sqlite_migrate_v1(void **state)
+{
+    fixture *f = *state;
+    int64_t a = make_study(f->st, "old", 3);
+    proposer p = {0, 0};
+    hpo__trial_row t = {0};
+    hpo__claim_req req = request("w", 100.0, 3);
+    assert_int_equal(claim(f->st, a, &req, &p, &t), 0);
+    hpo__trial_row_free(&t);
+    hpo__storage_close(f->st);
+    f->st = NULL;
+    raw_exec(f->path, "DROP TABLE artifacts; UPDATE hpo_meta SET value = '1' WHERE key = "
+                      "'schema_version'; PRAGMA user_version = 1");
+    assert_int_equal(hpo__storage_open(&f->st, f->uri), 0);
+    hpo__study_row got = {0};
+    assert_int_equal(f->st->ops->study_get(f->st, "old", &got), 0);
+    hpo__trial_row *rows = NULL;
+    size_t n = 0;
+    assert_int_equal(f->st->ops->trials(f->st, got.id, &rows, &n), 0);
+    assert_int_equal(n, 1);
+    hpo__trial_rows_free(rows, n);
+    assert_int_equal(f->st->ops->artifact_put(f->st, got.id, "model", "m", 1), 0);
+    hpo__study_row_free(&got);
+    sqlite3 *db = NULL;
+    sqlite3_stmt *s = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(s, 0), 2);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+}
+
 #define ON(kind, fn)                                                                               \
     {                                                                                              \
 #kind "/" #fn, fn, setup, teardown, (void *)(uintptr_t)kind_##kind                         \
@@ -961,6 +1031,8 @@ int main(void)
         BOTH(test_finish_finished_is_estate),
         BOTH(test_out_of_memory),
         BOTH(test_threads_claim_once),
+        BOTH(test_artifacts),
+        SQLITE(test_sqlite_migrate_v1),
         SQLITE(test_uri_forms),
         SQLITE(test_sqlite_processes_claim_once),
         SQLITE(test_sqlite_processes_create_once),
