@@ -29,8 +29,8 @@ static const char cheatsheet_intro[] =
     "Each section is what `hpo space MODEL` prints: a `space:` block to paste into a\n"
     "spec (see docs/basic_techniques.md), with the reason for each range. Ranges\n"
     "given as `log: true` are searched on a log scale, as scikit-learn's guides\n"
-    "search C and gamma over decades. Names are scikit-learn's and XGBoost's; the\n"
-    "estimators' own parameters are listed in docs/estimators.md.\n"
+    "search C and gamma over decades. Names are scikit-learn's and XGBoost's; each\n"
+    "section ends with every parameter the estimator accepts.\n"
     "\n";
 
 int hpo__cli_space(int argc, char **argv)

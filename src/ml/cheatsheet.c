@@ -193,6 +193,16 @@ static int markdown_section(const sheet *s, hpo__buf *b)
                     s->objective, s->estimator);
     yaml_block(s, b);
     hpo__buf_puts(b, "```\n\n");
+    const hpo__estimator_ops *ops = hpo__estimator_find(s->estimator);
+    if (ops) {
+        hpo__buf_printf(b, "All parameters of `%s` (defaults as scikit-learn's / XGBoost's):\n\n",
+                        s->estimator);
+        hpo__buf_puts(b, "| parameter | type | default | meaning |\n|---|---|---|---|\n");
+        for (const hpo__hyper *h = ops->hypers; h->name; h++)
+            hpo__buf_printf(b, "| `%s` | %s | `%s` | %s |\n", h->name, h->type,
+                            h->default_text ? h->default_text : "", h->doc ? h->doc : "");
+        hpo__buf_puts(b, "\n");
+    }
     return b->oom ? hpo__enomem() : 0;
 }
 
