@@ -14,7 +14,7 @@ PKGS_TEST="libcmocka-dev clang libclang-rt-14-dev valgrind python3 python3-sklea
 
 want="$PKGS_BUILD"
 if [ "${1:-}" = "--test" ]; then want="$want $PKGS_TEST"; fi
-if [ "${1:-}" = "--bench" ]; then want="$want $PKGS_TEST python3-optuna bc"; fi
+if [ "${1:-}" = "--bench" ]; then want="$want $PKGS_TEST python3-optuna python3-torch bc time"; fi
 
 missing=""
 for p in $want; do
