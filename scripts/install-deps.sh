@@ -10,7 +10,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 # dataset-fashion-mnist is the data of the MLP examples (IDX files, MIT).
 PKGS_BUILD="build-essential cmake pkg-config libyaml-dev libjansson-dev libsqlite3-dev libpcre2-dev zlib1g-dev libsvm-dev liblinear-dev libxgboost-dev libopenblas-dev dataset-fashion-mnist"
 # Tests: cmocka, clang + libFuzzer, valgrind, the scikit-learn oracle, sqlite3 shell.
-PKGS_TEST="libcmocka-dev clang libclang-rt-14-dev valgrind python3 python3-sklearn sqlite3 procps"
+PKGS_TEST="libcmocka-dev clang libclang-rt-14-dev valgrind python3 python3-sklearn sqlite3 procps python3-xgboost"
 
 want="$PKGS_BUILD"
 if [ "${1:-}" = "--test" ]; then want="$want $PKGS_TEST"; fi

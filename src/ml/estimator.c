@@ -18,8 +18,9 @@
 #include <stdio.h>
 #include <string.h>
 
-static const hpo__estimator_ops *const table[] = {&hpo__knn_ops};
-static const char *const names[] = {"knn", NULL};
+static const hpo__estimator_ops *const table[] = {&hpo__knn_ops, &hpo__xgboost_ops,
+                                                  &hpo__random_forest_ops};
+static const char *const names[] = {"knn", "xgboost", "random_forest", NULL};
 
 #define N_EST (sizeof table / sizeof table[0])
 

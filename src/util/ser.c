@@ -78,7 +78,7 @@ static int get(hpo__deser *d, size_t width, uint64_t *v)
 
 int hpo__deser_u32(hpo__deser *d, uint32_t *v)
 {
-    uint64_t x;
+    uint64_t x = 0;
     int rc = get(d, 4, &x);
     if (rc == 0)
         *v = (uint32_t)x;
@@ -92,7 +92,7 @@ int hpo__deser_u64(hpo__deser *d, uint64_t *v)
 
 int hpo__deser_f64(hpo__deser *d, double *v)
 {
-    uint64_t x;
+    uint64_t x = 0;
     int rc = get(d, 8, &x);
     if (rc == 0)
         memcpy(v, &x, sizeof *v);
@@ -113,7 +113,7 @@ int hpo__deser_f32s(hpo__deser *d, float *v, size_t n)
     if (n > d->left / 4)
         return hpo__err(HPO_ESPEC, "%s: truncated", d->what ? d->what : "model");
     for (size_t i = 0; i < n; i++) {
-        uint64_t x;
+        uint64_t x = 0;
         get(d, 4, &x);
         uint32_t u = (uint32_t)x;
         memcpy(&v[i], &u, sizeof u);
@@ -123,7 +123,7 @@ int hpo__deser_f32s(hpo__deser *d, float *v, size_t n)
 
 int hpo__deser_size(hpo__deser *d, size_t max, size_t *out)
 {
-    uint64_t x;
+    uint64_t x = 0;
     int rc = get(d, 8, &x);
     if (rc)
         return rc;
