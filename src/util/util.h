@@ -78,6 +78,11 @@ double hpo__monotonic(void); /* seconds, monotonic */
 void hpo__sleep(double seconds);
 /* CPUs this process may run on (its affinity mask), at least 1. */
 int hpo__cpu_count(void);
+/* libc's rand() for libraries that shuffle with it (liblinear, libsvm): begin
+ * takes the one process-wide lock and seeds rand() from `seed`; end releases
+ * it. Calls between them are repeatable for a seed. */
+void hpo__libc_rand_begin(uint64_t seed);
+void hpo__libc_rand_end(void);
 
 /* ---- binary serialisation for model files: fixed-width little-endian
  * numbers appended to an hpo__buf, read back through a bounded cursor. */

@@ -39,9 +39,9 @@
  *  - The dual coordinate-descent solvers and the L1 solvers shuffle with libc's
  *    rand(); scikit-learn uses its own generator seeded from random_state, so
  *    those solutions are only close to scikit-learn's. For determinism per seed
- *    hpo runs those train() calls one at a time under a process-wide mutex with
- *    srand() seeded from the model's seed. (Any other code of the process that
- *    calls rand() concurrently, libsvm included, would disturb the sequence.)
+ *    hpo runs those train() calls one at a time under the process-wide lock of
+ *    util/librand.c, with rand() seeded from the model's seed (libsvm's
+ *    probability estimates take the same lock).
  *  - max_iter: Debian's liblinear 2.3 has no max_iter in struct parameter; its
  *    solvers stop at a fixed 1000 iterations (Newton: 1000 outer iterations;
  *    L1 logistic: 100 inner Newton steps). max_iter is accepted and validated
@@ -158,19 +158,7 @@ static int shuffles(int solver)
 
 /* ---- process-wide liblinear state */
 
-/* The seed for srand(): splitmix64's finaliser, so that nearby seeds (and 0
- * and 1, which glibc's srand treats alike) give unrelated sequences. */
-static unsigned rand_seed(uint64_t seed)
-{
-    uint64_t z = seed + 0x9e3779b97f4a7c15ULL;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    z ^= z >> 31;
-    return (unsigned)(z >> 32);
-}
-
 static pthread_once_t quiet_once = PTHREAD_ONCE_INIT;
-static pthread_mutex_t rand_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static void print_nothing(const char *s)
 {
@@ -502,12 +490,9 @@ static int lin_fit(hpo__estimator *e, const double *X, const double *y, size_t n
     }
     pthread_once(&quiet_once, make_quiet);
     if (shuffles(m->solver)) {
-        pthread_mutex_lock(&rand_mu);
-        /* banned-ok: liblinear's solvers shuffle with libc's rand(); seeding it
-         * under the mutex is the only way to make them repeatable */
-        srand(rand_seed(m->seed)); /* banned-ok */
+        hpo__libc_rand_begin(m->seed); /* liblinear shuffles with libc random numbers */
         lm = train(&prob, &param);
-        pthread_mutex_unlock(&rand_mu);
+        hpo__libc_rand_end();
     } else {
         lm = train(&prob, &param);
     }
