@@ -20,10 +20,11 @@
 
 static const hpo__estimator_ops *const table[] = {
     &hpo__knn_ops,        &hpo__logistic_regression_ops, &hpo__linear_svc_ops,
-    &hpo__linear_svr_ops, &hpo__xgboost_ops,             &hpo__random_forest_ops};
+    &hpo__linear_svr_ops, &hpo__xgboost_ops,             &hpo__random_forest_ops,
+    &hpo__mlp_ops};
 static const char *const names[] = {"knn",        "logistic_regression", "linear_svc",
                                     "linear_svr", "xgboost",             "random_forest",
-                                    NULL};
+                                    "mlp",        NULL};
 
 #define N_EST (sizeof table / sizeof table[0])
 

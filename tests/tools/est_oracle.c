@@ -12,11 +12,13 @@
  *    "proba": false,                     (optional: skip predict_proba)
  *    "save_load": true,                  (optional: predict again from a model
  *                                         saved and loaded into a fresh one)
- *    "continue_from": k}                 (optional: fit with the resource
+ *    "continue_from": k,                 (optional: fit with the resource
  *                                         parameter at k, save, load into a fresh
  *                                         model, fit_more to the params' value)
+ *    "model": true}                      (optional: also print the fitted model's
+ *                                         save bytes as lowercase hex)
  *   -> {"pred": [...], "proba": [[...], ...], "decision": [...] | [[...], ...],
- *       "pred_reloaded": [...]}
+ *       "pred_reloaded": [...], "model": "hex"}
  *   proba when the estimator has it and the task is classification; decision
  *   when it has a decision function (binary: one value per row).
  *
@@ -122,6 +124,7 @@ static int run(json_t *req)
     const hpo__estimator_ops *ops = NULL;
     double *Xtr = NULL, *ytr = NULL, *Xte = NULL, *pred = NULL, *proba = NULL;
     double *decision = NULL, *reloaded = NULL;
+    hpo__buf model = HPO__BUF_INIT; /* "model": the saved bytes */
     char err[256];
     size_t n = 0, d = 0, nq = 0, dq = 0, nc = 0;
     int status = 0;
@@ -240,6 +243,11 @@ static int run(json_t *req)
             goto done;
         }
     }
+    int want_model = json_is_true(json_object_get(req, "model"));
+    if (want_model && (!ops->save || ops->save(est, &model) != 0)) {
+        status = fail(ops->save ? hpo_errmsg() : "estimator cannot save");
+        goto done;
+    }
     printf("{\"pred\": [");
     for (size_t i = 0; i < nq; i++)
         printf("%s%.17g", i ? ", " : "", pred[i]);
@@ -264,6 +272,12 @@ static int run(json_t *req)
         }
         printf("]");
     }
+    if (want_model) {
+        printf(", \"model\": \"");
+        for (size_t i = 0; i < model.len; i++)
+            printf("%02x", (unsigned)(unsigned char)model.data[i]);
+        printf("\"");
+    }
     if (want_proba) {
         printf(", \"proba\": [");
         for (size_t i = 0; i < nq; i++) {
@@ -286,6 +300,7 @@ done:
     free(proba);
     free(decision);
     free(reloaded);
+    hpo__buf_free(&model);
     return status;
 }
 
