@@ -9,7 +9,7 @@ jobs=$(nproc)
 export CTEST_OUTPUT_ON_FAILURE=1
 
 echo "== build and test (gcc, -Werror)"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=ON >/dev/null
 cmake --build build -j"$jobs"
 ctest --test-dir build -j"$jobs" --timeout 900
 
