@@ -19,11 +19,11 @@
 #include <string.h>
 
 static const hpo__estimator_ops *const table[] = {
-    &hpo__knn_ops,        &hpo__logistic_regression_ops, &hpo__linear_svc_ops,
-    &hpo__linear_svr_ops, &hpo__xgboost_ops,             &hpo__random_forest_ops,
+    &hpo__knn_ops,        &hpo__svc_ops,        &hpo__svr_ops,     &hpo__logistic_regression_ops,
+    &hpo__linear_svc_ops, &hpo__linear_svr_ops, &hpo__xgboost_ops, &hpo__random_forest_ops,
     &hpo__mlp_ops};
-static const char *const names[] = {"knn",        "logistic_regression", "linear_svc",
-                                    "linear_svr", "xgboost",             "random_forest",
+static const char *const names[] = {"knn",        "svc",        "svr",     "logistic_regression",
+                                    "linear_svc", "linear_svr", "xgboost", "random_forest",
                                     "mlp",        NULL};
 
 #define N_EST (sizeof table / sizeof table[0])
