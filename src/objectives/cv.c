@@ -202,6 +202,11 @@ static int make_folds(hpo__cv *cv, const hpo__cv_config *cfg, const char *origin
                         origin);
     size_t k = cfg->folds ? cfg->folds : 5;
     int rc;
+    if (cfg->repeats > 1 && (kind == HPO__CV_SHUFFLE || kind == HPO__CV_HOLDOUT))
+        return hpo__err(HPO_ESPEC,
+                        "%s: objective.cv.repeats: repeats go with k-fold kinds (use "
+                        "folds: N with shuffle_split)",
+                        origin);
     if (kind == HPO__CV_SHUFFLE || kind == HPO__CV_HOLDOUT) {
         double frac = cfg->cv_test_size > 0     ? cfg->cv_test_size
                       : kind == HPO__CV_SHUFFLE ? 0.1
@@ -209,6 +214,10 @@ static int make_folds(hpo__cv *cv, const hpo__cv_config *cfg, const char *origin
         if (kind == HPO__CV_HOLDOUT)
             k = 1;
         rc = hpo__shuffle_split(cv->data->n, k, frac, cfg->seed, &cv->folds);
+    } else if (cfg->repeats > 1) { /* RepeatedStratifiedKFold / RepeatedKFold */
+        rc = hpo__repeated_kfold(kind == HPO__CV_STRATIFIED ? cv->data->y : NULL, cv->data->n, k,
+                                 cfg->repeats, cfg->seed, &cv->folds);
+        k *= cfg->repeats;
     } else if (kind == HPO__CV_STRATIFIED) {
         rc =
             hpo__stratified_kfold(cv->data->y, cv->data->n, k, cfg->shuffle, cfg->seed, &cv->folds);

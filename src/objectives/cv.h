@@ -38,6 +38,7 @@ typedef struct hpo__cv_config {
     hpo__cv_kind kind;
     int shuffle;
     double cv_test_size; /* shuffle/holdout: 0 = 0.1 (shuffle) or 0.25 (holdout) */
+    size_t repeats;      /* > 1: Repeated(Stratified)KFold, each repeat shuffled */
     uint64_t seed;
     const char *scoring; /* NULL: accuracy (classification) or r2 (regression) */
     hpo__scaling scaling;

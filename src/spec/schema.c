@@ -781,9 +781,19 @@ static int parse_estimator(const ctx *c, const hpo__node *n)
         long long k;
         const hpo__node *kn = v;
         if (v->kind == HPO__NODE_MAP) {
-            static const char *const ck[] = {"folds", "shuffle", "kind", "test_size", NULL};
+            static const char *const ck[] = {"folds",     "shuffle", "kind",
+                                             "test_size", "repeats", NULL};
             if ((rc = check_keys(c, v, "objective.cv", ck, NULL)) != 0)
                 return rc;
+            if ((w = hpo__tree_get(v, "repeats", NULL))) {
+                long long r;
+                if ((rc = get_int(c, w, "objective.cv.repeats", &r)) != 0)
+                    return rc;
+                if (r < 1 || r > 1000)
+                    return fail_at(c, w, "objective.cv.repeats", "must be in [1, 1000], got %lld",
+                                   r);
+                e->repeats = (size_t)r;
+            }
             if ((w = hpo__tree_get(v, "test_size", NULL))) {
                 if ((rc = get_number(c, w, "objective.cv.test_size", &e->cv_test_size)) != 0)
                     return rc;
@@ -923,6 +933,9 @@ static int estimator_json(hpo_spec *s)
                           (json_int_t)e->folds, "kind", kinds[e->kind], "shuffle", e->shuffle,
                           "scoring", e->scoring, "preprocessing", scalings[e->scaling], "fixed", fj,
                           "task", tasks[e->task]);
+    if (o && e->repeats > 1)
+        json_object_set_new(json_object_get(o, "cv"), "repeats",
+                            json_integer((json_int_t)e->repeats));
     if (o && e->cv_test_size > 0)
         json_object_set_new(json_object_get(o, "cv"), "test_size", json_real(e->cv_test_size));
     if (o && e->test_size > 0)

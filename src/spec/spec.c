@@ -374,6 +374,7 @@ static int spec_cv(hpo_spec *s)
                           .test_size = s->est.test_size,
                           .task = (hpo__task)s->est.task,
                           .cv_test_size = s->est.cv_test_size,
+                          .repeats = s->est.repeats,
                           .folds = s->est.folds,
                           .kind = (hpo__cv_kind)s->est.kind,
                           .shuffle = s->est.shuffle,

@@ -17,49 +17,50 @@
 #include "hpo.h"
 
 typedef struct hpo__spec_command {
-    char **argv;                 /* template elements */
+    char **argv; /* template elements */
     size_t argc;
     int shell;
-    hpo_kv *env;                 /* owned key/value strings */
+    hpo_kv *env; /* owned key/value strings */
     size_t n_env;
     char *workdir;
-    char *metric;                /* metric.name */
+    char *metric; /* metric.name */
     char *metric_regex;
     char *step_key;
     hpo_metric_strategy strategy;
-    double kill_grace;           /* seconds, 0 = default */
+    double kill_grace; /* seconds, 0 = default */
 } hpo__spec_command;
 
 typedef struct hpo__spec_estimator {
-    int set;                     /* objective.estimator given */
+    int set; /* objective.estimator given */
     char *name;
     char *data_path;
-    char *target;                /* NULL = last column */
-    size_t folds;                /* default 5 */
-    int kind;                    /* hpo__cv_kind */
+    char *target; /* NULL = last column */
+    size_t folds; /* default 5 */
+    int kind;     /* hpo__cv_kind */
     int shuffle;
-    char *scoring;               /* NULL = accuracy / r2 */
-    int scaling;                 /* hpo__scaling */
+    char *scoring; /* NULL = accuracy / r2 */
+    int scaling;   /* hpo__scaling */
     hpo__params fixed;
-    int task;                    /* hpo__task: 0 auto */
-    char *test_path;             /* data.test (CSV) */
-    double test_size;            /* data.test_size, 0 = none */
-    char *images, *labels;       /* data.images / data.labels (IDX) */
+    int task;              /* hpo__task: 0 auto */
+    char *test_path;       /* data.test (CSV) */
+    double test_size;      /* data.test_size, 0 = none */
+    char *images, *labels; /* data.images / data.labels (IDX) */
     char *test_images, *test_labels;
-    double cv_test_size;         /* cv.test_size (shuffle_split / holdout) */
-    int refit;                   /* default 1 */
+    double cv_test_size; /* cv.test_size (shuffle_split / holdout) */
+    size_t repeats;      /* cv.repeats: Repeated(Stratified)KFold, 0 = 1 */
+    int refit;           /* default 1 */
 } hpo__spec_estimator;
 
 struct hpo_spec {
-    char *origin;                /* file name for messages */
-    char *text;                  /* the spec as given (stored with the study) */
-    char *study;                 /* required */
-    char *storage;               /* default "sqlite:///hpo.db" */
-    hpo_direction direction;     /* default minimize */
-    unsigned long long seed;     /* default 0 */
-    hpo_space *space;            /* built with the public space API */
-    char *sampler;               /* default "random" */
-    hpo_kv *sampler_options;     /* owned; every key but "name" of the sampler mapping */
+    char *origin;            /* file name for messages */
+    char *text;              /* the spec as given (stored with the study) */
+    char *study;             /* required */
+    char *storage;           /* default "sqlite:///hpo.db" */
+    hpo_direction direction; /* default minimize */
+    unsigned long long seed; /* default 0 */
+    hpo_space *space;        /* built with the public space API */
+    char *sampler;           /* default "random" */
+    hpo_kv *sampler_options; /* owned; every key but "name" of the sampler mapping */
     size_t n_sampler_options;
     long long n_trials;          /* default: the grid size for grid, 10 otherwise (n_iter) */
     int workers;                 /* default 1 */
@@ -72,11 +73,11 @@ struct hpo_spec {
     hpo__spec_command command;   /* objective.command */
     hpo__spec_estimator est;     /* objective.estimator (instead of a command) */
     int direction_set;
-    char *objective_json;        /* canonical JSON of the objective (study identity) */
-    char *export_csv;            /* export.cv_results / export.csv path, or NULL */
-    char *export_json;           /* export.json path, or NULL */
-    struct hpo_command *cmd;     /* created lazily by hpo_spec_run */
-    struct hpo__cv *cv;          /* likewise, for an estimator objective */
+    char *objective_json;    /* canonical JSON of the objective (study identity) */
+    char *export_csv;        /* export.cv_results / export.csv path, or NULL */
+    char *export_json;       /* export.json path, or NULL */
+    struct hpo_command *cmd; /* created lazily by hpo_spec_run */
+    struct hpo__cv *cv;      /* likewise, for an estimator objective */
 };
 
 struct hpo__node;

@@ -91,6 +91,24 @@ import csv, sys
 r = list(csv.DictReader(open('h.csv')))
 sys.exit(0 if 'split0_test_score' in r[0] and 'split1_test_score' not in r[0] else 1)"
 
+# repeated k-fold: folds x repeats split columns, reproducible for a seed.
+cat >rep.yaml <<YAML
+study: knn-repeated
+storage: $DB
+seed: 9
+objective: {estimator: knn, data: $DATA/iris.csv, cv: {folds: 4, repeats: 3}}
+space: {n_neighbors: [1, 5]}
+sampler: grid
+YAML
+expect_status 0 "repeated k-fold" "$HPO_BIN" tune rep.yaml -q --no-refit
+expect_status 0 "export repeated" "$HPO_BIN" export knn-repeated --storage "$DB" --format cv_results -o rep.csv
+check "12 split columns" "$PY" -c "
+import csv, sys
+r = list(csv.DictReader(open('rep.csv')))
+sys.exit(0 if 'split11_test_score' in r[0] and 'split12_test_score' not in r[0] else 1)"
+printf 'study: bad-rep\nstorage: %s\nobjective: {estimator: knn, data: %s/iris.csv, cv: {kind: holdout, repeats: 2}}\nspace: {n_neighbors: [1]}\n' "$DB" "$DATA" >badrep.yaml
+expect_status 2 "repeats with holdout refused" "$HPO_BIN" tune badrep.yaml -q
+
 # workers 2 spreads (configuration x fold) jobs: per-fold scores equal 1 worker's.
 for w in 1 2; do
   sed "s/study: knn-refit/study: knn-w$w/" knn.yaml >w$w.yaml
