@@ -4,7 +4,7 @@
  * Reference: scikit-learn 1.2 sklearn/metrics/_classification.py, _ranking.py,
  * _regression.py and _scorer.py, on numpy 1.24. Every sum that scikit-learn
  * takes with numpy (np.sum/np.mean/np.average) is taken here with numpy's own
- * algorithm (np_sum below: pairwise summation in blocks of 8 within 8192-element
+ * algorithm (util/npsum.c: pairwise summation in blocks of 8 within 8192-element
  * buffers), so means, r2's mean-centred denominator and the log-loss average
  * agree to the last bit or nearly, not just to 1e-9; this matters for r2 on
  * near-constant targets, where the denominator is pure rounding noise.
@@ -115,48 +115,6 @@ const hpo__scorer_info *hpo__scorer_find(const char *name)
     return NULL;
 }
 
-/* ---- numpy's summation */
-
-/* numpy's pairwise_sum for a contiguous double array (n <= 8192 per call). */
-static double pairwise(const double *a, size_t n)
-{
-    if (n < 8) {
-        double res = 0.0;
-        for (size_t i = 0; i < n; i++)
-            res += a[i];
-        return res;
-    }
-    if (n <= 128) {
-        double r[8];
-        size_t i;
-        for (size_t j = 0; j < 8; j++)
-            r[j] = a[j];
-        for (i = 8; i < n - (n % 8); i += 8)
-            for (size_t j = 0; j < 8; j++)
-                r[j] += a[i + j];
-        double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for (; i < n; i++)
-            res += a[i];
-        return res;
-    }
-    size_t n2 = n / 2;
-    n2 -= n2 % 8;
-    return pairwise(a, n2) + pairwise(a + n2, n - n2);
-}
-
-/* np.sum of a contiguous 1-D double array: pairwise within 8192-element
- * buffers, buffers added left to right. */
-static double np_sum(const double *a, size_t n)
-{
-    double res = 0.0;
-    for (size_t s = 0; s < n; s += 8192) {
-        size_t m = n - s < 8192 ? n - s : 8192;
-        double part = pairwise(a + s, m);
-        res = s == 0 ? part : res + part;
-    }
-    return res;
-}
-
 /* ---- classification helpers */
 
 static int check_classes(const double *y, size_t n, size_t k, const char *what)
@@ -248,7 +206,7 @@ static int score_labels(int which, const double *yt, const double *yp, size_t n,
         for (size_t j = 0; j < k; j++)
             if (c.true_sum[j] > 0)
                 vals[m++] = (double)c.tp[j] / (double)c.true_sum[j];
-        *out = np_sum(vals, m) / (double)m;
+        *out = hpo__np_sum(vals, m) / (double)m;
         break;
     }
     case SC_F1:
@@ -286,9 +244,9 @@ static int score_labels(int which, const double *yt, const double *yp, size_t n,
             m++;
         }
         if (which == SC_F1_MACRO)
-            *out = np_sum(vals, m) / (double)m;
+            *out = hpo__np_sum(vals, m) / (double)m;
         else
-            *out = np_sum(vals, m) / np_sum(w, m); /* weights sum to n > 0 */
+            *out = hpo__np_sum(vals, m) / hpo__np_sum(w, m); /* weights sum to n > 0 */
         break;
     }
     default:
@@ -387,7 +345,7 @@ static int score_roc_auc(const double *yt, const double *proba, size_t n, size_t
         if (rc < 0)
             goto done;
     }
-    *out = np_sum(per, k) / (double)k;
+    *out = hpo__np_sum(per, k) / (double)k;
 done:
     hpo__free(buf);
     hpo__free(per);
@@ -423,10 +381,10 @@ static int score_log_loss(const double *yt, const double *proba, size_t n, size_
             for (size_t j = 0; j < k; j++)
                 row[j] = fmin(fmax(proba[i * k + j], eps), 1.0 - eps);
         }
-        double s = np_sum(row, k);
+        double s = hpo__np_sum(row, k);
         loss[i] = -log(row[t] / s);
     }
-    *out = -(np_sum(loss, n) / (double)n);
+    *out = -(hpo__np_sum(loss, n) / (double)n);
 done:
     hpo__free(loss);
     hpo__free(row);
@@ -448,7 +406,7 @@ static int score_regression(int which, const double *yt, const double *yp, size_
             double e = yt[i] - yp[i];
             d[i] = e * e;
         }
-        *out = np_sum(d, n) / (double)n;
+        *out = hpo__np_sum(d, n) / (double)n;
         if (which == SC_RMSE)
             *out = sqrt(*out);
         *out = -*out;
@@ -456,7 +414,7 @@ static int score_regression(int which, const double *yt, const double *yp, size_
     case SC_MAE:
         for (size_t i = 0; i < n; i++)
             d[i] = fabs(yp[i] - yt[i]);
-        *out = -(np_sum(d, n) / (double)n);
+        *out = -(hpo__np_sum(d, n) / (double)n);
         break;
     case SC_R2: {
         if (n < 2) {
@@ -467,13 +425,13 @@ static int score_regression(int which, const double *yt, const double *yp, size_
             double e = yt[i] - yp[i];
             d[i] = e * e;
         }
-        double num = np_sum(d, n);
-        double mean = np_sum(yt, n) / (double)n;
+        double num = hpo__np_sum(d, n);
+        double mean = hpo__np_sum(yt, n) / (double)n;
         for (size_t i = 0; i < n; i++) {
             double e = yt[i] - mean;
             d[i] = e * e;
         }
-        double den = np_sum(d, n);
+        double den = hpo__np_sum(d, n);
         if (num == 0.0)
             *out = 1.0;
         else if (den == 0.0)

@@ -76,6 +76,8 @@ const char *hpo__suggest(const char *word, const char *const *candidates, size_t
 double hpo__now(void);       /* Unix time, seconds, wall clock */
 double hpo__monotonic(void); /* seconds, monotonic */
 void hpo__sleep(double seconds);
+/* numpy's np.sum of a contiguous double array, bit for bit (npsum.c). */
+double hpo__np_sum(const double *a, size_t n);
 /* CPUs this process may run on (its affinity mask), at least 1. */
 int hpo__cpu_count(void);
 /* libc's rand() for libraries that shuffle with it (liblinear, libsvm): begin

@@ -197,32 +197,6 @@ fail:
     return rc;
 }
 
-/* ---- numpy's pairwise summation (np.sum of a contiguous row) */
-static double np_sum(const double *a, size_t n)
-{
-    if (n < 8) {
-        double s = 0.0;
-        for (size_t i = 0; i < n; i++)
-            s += a[i];
-        return s;
-    }
-    if (n <= 128) {
-        double r[8];
-        size_t i;
-        for (i = 0; i < 8; i++)
-            r[i] = a[i];
-        for (i = 8; i < n - n % 8; i += 8)
-            for (size_t j = 0; j < 8; j++)
-                r[j] += a[i + j];
-        double s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for (; i < n; i++)
-            s += a[i];
-        return s;
-    }
-    size_t h = n / 2;
-    h -= h % 8;
-    return np_sum(a, h) + np_sum(a + h, n - h);
-}
 
 /* ---- ArgKmin's heap and sort */
 
@@ -509,12 +483,12 @@ static int knn_predict(hpo__estimator *e, const double *X, size_t nq, double *ou
             if (!m->distance) {
                 for (size_t i = 0; i < k; i++)
                     w.tmp[i] = m->y[w.idx[i]];
-                out[q] = np_sum(w.tmp, k) / (double)k;
+                out[q] = hpo__np_sum(w.tmp, k) / (double)k;
             } else {
                 for (size_t i = 0; i < k; i++)
                     w.tmp[i] = m->y[w.idx[i]] * w.w[i];
-                double num = np_sum(w.tmp, k);
-                out[q] = num / np_sum(w.w, k);
+                double num = hpo__np_sum(w.tmp, k);
+                out[q] = num / hpo__np_sum(w.w, k);
             }
             continue;
         }
@@ -541,7 +515,7 @@ static int knn_predict(hpo__estimator *e, const double *X, size_t nq, double *ou
                 }
                 if (!present)
                     continue;
-                double s = np_sum(w.tmp, k);
+                double s = hpo__np_sum(w.tmp, k);
                 if (s > best_s) {
                     best_s = s;
                     best = c;
@@ -573,7 +547,7 @@ static int knn_predict_proba(hpo__estimator *e, const double *X, size_t nq, doub
             row[c] = 0.0;
         for (size_t i = 0; i < m->k; i++)
             row[(size_t)m->y[w.idx[i]]] += w.w[i];
-        double norm = np_sum(row, nc);
+        double norm = hpo__np_sum(row, nc);
         if (norm == 0.0)
             norm = 1.0;
         for (size_t c = 0; c < nc; c++)

@@ -434,52 +434,17 @@ static double powi(double base, int times)
     return ret;
 }
 
-/* numpy's sum of a contiguous array: pairwise (8 partial sums below 128
- * elements) within blocks of 8192 elements, the blocks added in order. */
-static double np_pairwise(const double *a, size_t n)
-{
-    if (n < 8) {
-        double s = 0.0;
-        for (size_t i = 0; i < n; i++)
-            s += a[i];
-        return s;
-    }
-    if (n <= 128) {
-        double r[8];
-        size_t i;
-        for (i = 0; i < 8; i++)
-            r[i] = a[i];
-        for (i = 8; i < n - n % 8; i += 8)
-            for (size_t j = 0; j < 8; j++)
-                r[j] += a[i + j];
-        double s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for (; i < n; i++)
-            s += a[i];
-        return s;
-    }
-    size_t h = n / 2;
-    h -= h % 8;
-    return np_pairwise(a, h) + np_pairwise(a + h, n - h);
-}
-
-static double np_sum(const double *a, size_t n)
-{
-    double s = 0.0;
-    for (size_t i = 0; i < n; i += 8192)
-        s += np_pairwise(a + i, n - i < 8192 ? n - i : 8192);
-    return s;
-}
 
 /* X.var() as numpy computes it (mean, squared deviations, their sum / N);
  * `tmp` holds N doubles. */
 static double np_var(const double *X, size_t N, double *tmp)
 {
-    double mean = np_sum(X, N) / (double)N;
+    double mean = hpo__np_sum(X, N) / (double)N;
     for (size_t i = 0; i < N; i++) {
         double x = X[i] - mean;
         tmp[i] = x * x;
     }
-    return np_sum(tmp, N) / (double)N;
+    return hpo__np_sum(tmp, N) / (double)N;
 }
 
 /* Dot products of 4 rows (x[r] + t, t < d) with the 8 columns of a packed
