@@ -64,6 +64,19 @@ int hpo__cli_load_study(const char *storage, const char *name, hpo_study **out);
  * Prints "hpo: no storage at FILE" and returns 2 when it does not. */
 int hpo__cli_check_storage(const char *storage);
 
+/* Output to stdout ("-" or NULL) or to a file written under a temporary name
+ * and renamed when done, so a failure never leaves half a file behind.
+ * open: 0, or prints the error and returns the exit status. close: with
+ * ok != 0 renames into place (0, or prints and returns 1); with ok == 0 removes
+ * the temporary file; either way the stream is closed. */
+typedef struct hpo__cli_out {
+    FILE *fp;
+    const char *path; /* NULL for stdout */
+    char tmp[4096];
+} hpo__cli_out;
+int hpo__cli_out_open(hpo__cli_out *o, const char *path);
+int hpo__cli_out_close(hpo__cli_out *o, int ok);
+
 /* Parameters as "a=1 b=rbf" (active only, in the space's order). */
 void hpo__cli_params_text(const hpo_trial *t, char *buf, size_t size);
 /* A value for people: %.6g, or "-" for NaN. */

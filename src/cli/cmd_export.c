@@ -75,44 +75,14 @@ int hpo__cli_export(int argc, char **argv)
     if (status != 0)
         return status;
 
-    FILE *fp = stdout;
-    char tmp[4096] = "";
-    if (output && strcmp(output, "-") != 0) {
-        if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", output, (long)getpid()) >= (int)sizeof tmp) {
-            status = hpo__cli_error(HPO_EXIT_USAGE, "output path too long: %s", output);
-            goto done;
-        }
-        fp = fopen(tmp, "w");
-        if (!fp) {
-            status = hpo__cli_error(HPO_EXIT_USAGE, "cannot write %s: %s", output, strerror(errno));
-            tmp[0] = '\0';
-            goto done;
-        }
-    }
-    int rc = hpo_study_export(study, fmt, fp);
-    if (fp != stdout) {
-        int closed = fclose(fp);
-        if (rc == 0 && closed != 0) {
-            status =
-                hpo__cli_error(HPO_EXIT_FAILURE, "cannot write %s: %s", output, strerror(errno));
-            goto done;
-        }
-    }
-    if (rc != 0) {
-        status = hpo__cli_lib_error(rc, 0);
+    hpo__cli_out out;
+    if ((status = hpo__cli_out_open(&out, output)) != 0)
         goto done;
-    }
-    if (tmp[0]) {
-        if (rename(tmp, output) != 0) {
-            status =
-                hpo__cli_error(HPO_EXIT_FAILURE, "cannot write %s: %s", output, strerror(errno));
-            goto done;
-        }
-        tmp[0] = '\0';
-    }
+    int rc = hpo_study_export(study, fmt, out.fp);
+    status = hpo__cli_out_close(&out, rc == 0);
+    if (rc != 0)
+        status = hpo__cli_lib_error(rc, 0);
 done:
-    if (tmp[0])
-        unlink(tmp);
     hpo_study_close(study);
     return status;
 }

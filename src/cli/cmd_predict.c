@@ -98,43 +98,17 @@ int hpo__cli_predict(int argc, char **argv)
         return status;
     }
 
-    FILE *fp = stdout;
-    char tmp[4096] = "";
-    if (output && strcmp(output, "-") != 0) {
-        if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", output, (long)getpid()) >= (int)sizeof tmp) {
-            status = hpo__cli_error(HPO_EXIT_USAGE, "output path too long: %s", output);
-            tmp[0] = '\0';
-            goto done;
-        }
-        if (!(fp = fopen(tmp, "w"))) {
-            status = hpo__cli_error(HPO_EXIT_USAGE, "cannot write %s: %s", output, strerror(errno));
-            tmp[0] = '\0';
-            goto done;
-        }
-    }
+    hpo__cli_out out;
+    if ((status = hpo__cli_out_open(&out, output)) != 0)
+        goto done;
     double score = NAN;
-    rc = hpo_model_predict_csv(model, data, fp, &score);
-    if (fp != stdout && fclose(fp) != 0 && rc == 0) {
-        status = hpo__cli_error(HPO_EXIT_FAILURE, "cannot write %s: %s", output, strerror(errno));
-        goto done;
-    }
-    if (rc != 0) {
+    rc = hpo_model_predict_csv(model, data, out.fp, &score);
+    status = hpo__cli_out_close(&out, rc == 0);
+    if (rc != 0)
         status = hpo__cli_lib_error(rc, 1);
-        goto done;
-    }
-    if (tmp[0]) {
-        if (rename(tmp, output) != 0) {
-            status =
-                hpo__cli_error(HPO_EXIT_FAILURE, "cannot write %s: %s", output, strerror(errno));
-            goto done;
-        }
-        tmp[0] = '\0';
-    }
-    if (!isnan(score))
+    else if (status == 0 && !isnan(score))
         fprintf(stderr, "%s on %s: %.6g\n", hpo_model_scoring(model), data, score);
 done:
-    if (tmp[0])
-        unlink(tmp);
     hpo_model_destroy(model);
     return status;
 }

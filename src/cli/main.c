@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char usage_text[] =
     "usage: hpo <command> [options]\n"
@@ -39,8 +40,8 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
-    {"tune", hpo__cli_tune},     {"plan", hpo__cli_plan},       {"show", hpo__cli_show},
-    {"status", hpo__cli_status}, {"studies", hpo__cli_studies}, {"export", hpo__cli_export},
+    {"tune", hpo__cli_tune},       {"plan", hpo__cli_plan},       {"show", hpo__cli_show},
+    {"status", hpo__cli_status},   {"studies", hpo__cli_studies}, {"export", hpo__cli_export},
     {"predict", hpo__cli_predict}, {"space", hpo__cli_space},
 };
 
@@ -364,4 +365,48 @@ int main(int argc, char **argv)
     optind = 1;
     opterr = 0;
     return c->run(argc - 1, argv + 1);
+}
+
+/* ---------------------------------------------------------------- output files */
+
+int hpo__cli_out_open(hpo__cli_out *o, const char *path)
+{
+    o->fp = stdout;
+    o->path = NULL;
+    o->tmp[0] = '\0';
+    if (!path || strcmp(path, "-") == 0)
+        return 0;
+    if (snprintf(o->tmp, sizeof o->tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof o->tmp) {
+        o->tmp[0] = '\0';
+        return hpo__cli_error(HPO_EXIT_USAGE, "output path too long: %s", path);
+    }
+    if (!(o->fp = fopen(o->tmp, "w"))) {
+        o->tmp[0] = '\0';
+        o->fp = NULL;
+        return hpo__cli_error(HPO_EXIT_USAGE, "cannot write %s: %s", path, strerror(errno));
+    }
+    o->path = path;
+    return 0;
+}
+
+int hpo__cli_out_close(hpo__cli_out *o, int ok)
+{
+    if (!o->path) {
+        fflush(stdout);
+        return 0;
+    }
+    int status = 0;
+    if (fclose(o->fp) != 0 && ok) {
+        status = hpo__cli_error(HPO_EXIT_FAILURE, "cannot write %s: %s", o->path, strerror(errno));
+        ok = 0;
+    }
+    if (ok && rename(o->tmp, o->path) != 0) {
+        status = hpo__cli_error(HPO_EXIT_FAILURE, "cannot write %s: %s", o->path, strerror(errno));
+        ok = 0;
+    }
+    if (!ok)
+        unlink(o->tmp);
+    o->fp = NULL;
+    o->path = NULL;
+    return status;
 }
