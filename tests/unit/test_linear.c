@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "params_testlib.h"
+
 #include "core/params.h"
 #include "hpo.h"
 #include "ml/estimator.h"
@@ -25,30 +27,6 @@
 #include <math.h>
 #include <pthread.h>
 #include <string.h>
-
-static void add_float(hpo__params *p, const char *name, double v)
-{
-    hpo_value x = {.type = HPO_VALUE_FLOAT, .u.f = v};
-    assert_int_equal(hpo__params_add(p, name, &x), 0);
-}
-
-static void add_int(hpo__params *p, const char *name, long long v)
-{
-    hpo_value x = {.type = HPO_VALUE_INT, .u.i = v};
-    assert_int_equal(hpo__params_add(p, name, &x), 0);
-}
-
-static void add_str(hpo__params *p, const char *name, const char *v)
-{
-    hpo_value x = {.type = HPO_VALUE_STRING, .u.s = v};
-    assert_int_equal(hpo__params_add(p, name, &x), 0);
-}
-
-static void add_bool(hpo__params *p, const char *name, int v)
-{
-    hpo_value x = {.type = HPO_VALUE_BOOL, .u.b = v};
-    assert_int_equal(hpo__params_add(p, name, &x), 0);
-}
 
 /* ---- small deterministic data: a tiny LCG, no rand() */
 static double unif(uint64_t *s)

@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "params_testlib.h"
+
 #include "core/params.h"
 #include "core/rng.h"
 #include "hpo.h"
@@ -27,24 +29,6 @@
 #include <string.h>
 
 static const hpo__estimator_ops *ops = &hpo__mlp_ops;
-
-static void add_int(hpo__params *p, const char *name, long long v)
-{
-    hpo_value x = {.type = HPO_VALUE_INT, .u.i = v};
-    assert_int_equal(hpo__params_add(p, name, &x), 0);
-}
-
-static void add_float(hpo__params *p, const char *name, double v)
-{
-    hpo_value x = {.type = HPO_VALUE_FLOAT, .u.f = v};
-    assert_int_equal(hpo__params_add(p, name, &x), 0);
-}
-
-static void add_str(hpo__params *p, const char *name, const char *v)
-{
-    hpo_value x = {.type = HPO_VALUE_STRING, .u.s = v};
-    assert_int_equal(hpo__params_add(p, name, &x), 0);
-}
 
 /* n points of k Gaussian blobs in d dimensions (centres 3 apart on axes). */
 typedef struct data {

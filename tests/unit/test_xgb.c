@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "params_testlib.h"
+
 #include "core/params.h"
 #include "hpo.h"
 #include "ml/estimator.h"
@@ -30,24 +32,6 @@
 
 #define N 120
 #define D 4
-
-static void add_int(hpo__params *p, const char *name, long long v)
-{
-    hpo_value x = {.type = HPO_VALUE_INT, .u.i = v};
-    assert_int_equal(hpo__params_add(p, name, &x), 0);
-}
-
-static void add_float(hpo__params *p, const char *name, double v)
-{
-    hpo_value x = {.type = HPO_VALUE_FLOAT, .u.f = v};
-    assert_int_equal(hpo__params_add(p, name, &x), 0);
-}
-
-static void add_str(hpo__params *p, const char *name, const char *v)
-{
-    hpo_value x = {.type = HPO_VALUE_STRING, .u.s = v};
-    assert_int_equal(hpo__params_add(p, name, &x), 0);
-}
 
 /* A small deterministic generator (the test's own, not the library's). */
 static double unif(uint64_t *s)
