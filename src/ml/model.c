@@ -35,6 +35,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -358,8 +359,12 @@ int hpo_model_load(hpo_model **out, const void *data, size_t len)
             goto done;
     }
     size_t blen;
-    if ((rc = hpo__deser_size(&rd, rd.left, &blen)) != 0)
+    if ((rc = hpo__deser_size(&rd, SIZE_MAX, &blen)) != 0)
         goto done;
+    if (blen != rd.left) { /* the estimator's bytes end the file */
+        rc = bad_model(blen > rd.left ? "truncated" : "trailing bytes after the model", NULL);
+        goto done;
+    }
     char *ptext = json_dumps(pj, JSON_COMPACT | JSON_REAL_PRECISION(17));
     if (!ptext) {
         rc = hpo__enomem();

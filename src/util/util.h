@@ -107,7 +107,9 @@ int hpo__deser_f64s(hpo__deser *d, double *v, size_t n);
 int hpo__deser_f32s(hpo__deser *d, float *v, size_t n);
 /* A fresh NUL-terminated copy (hpo__free it); refuses lengths over `max`. */
 int hpo__deser_str(hpo__deser *d, size_t max, char **out);
-/* A size read as u64 and checked against `max` (HPO_ESPEC "implausible"). */
+/* A size read as u64 and checked against `max` (HPO_ESPEC "implausible").
+ * `max` is evaluated before the 8 bytes are consumed: compare with d->left
+ * afterwards when the size counts bytes that follow. */
 int hpo__deser_size(hpo__deser *d, size_t max, size_t *out);
 
 #endif

@@ -578,7 +578,7 @@ static int knn_load(hpo__estimator *e, const void *data, size_t len)
     if ((rc = hpo__deser_size(&rd, len / 8, &n)) != 0 || (rc = hpo__deser_size(&rd, len / 8, &d)) ||
         (rc = hpo__deser_size(&rd, len / 8 + 1, &nc)) != 0)
         return rc;
-    if (n == 0 || d == 0 || d > len / 8 / n || n * d + n > len / 8)
+    if (n == 0 || d == 0 || d > rd.left / 8 / n || n * d + n > rd.left / 8)
         return hpo__err(HPO_ESPEC, "knn model: truncated");
     double *X = hpo__malloc(n * d * sizeof *X), *y = hpo__malloc(n * sizeof *y);
     if (!X || !y) {
