@@ -301,6 +301,13 @@ int hpo_model_load(hpo_model **out, const void *data, size_t len)
         rc = bad_model("header: missing estimator, task, scoring, scaling, target or params", NULL);
         goto done;
     }
+    const char *const shown[] = {est, task, scoring, scaling};
+    for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++)
+        for (const char *c = shown[i]; *c; c++)
+            if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+                rc = bad_model("header: control characters in a name", NULL);
+                goto done;
+            }
     if (!(m->ops = hpo__estimator_find(est)) || !(m->scorer = hpo__scorer_find(scoring))) {
         rc = hpo__err(HPO_ESPEC, "model: header: %s", hpo_errmsg());
         goto done;
