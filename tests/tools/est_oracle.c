@@ -85,35 +85,16 @@ static double *matrix(json_t *a, size_t *n, size_t *d, const char *what, char *e
 /* The "params" object as hpo__params (ints, floats, strings, bools). */
 static int params_of(json_t *o, hpo__params *p)
 {
-    const char *key;
-    json_t *v;
     if (!o)
         return 0;
     if (!json_is_object(o))
         return hpo__err(HPO_EINVAL, "params must be an object");
-    json_object_foreach(o, key, v)
-    {
-        hpo_value hv;
-        if (json_is_integer(v)) {
-            hv.type = HPO_VALUE_INT;
-            hv.u.i = json_integer_value(v);
-        } else if (json_is_real(v)) {
-            hv.type = HPO_VALUE_FLOAT;
-            hv.u.f = json_real_value(v);
-        } else if (json_is_string(v)) {
-            hv.type = HPO_VALUE_STRING;
-            hv.u.s = json_string_value(v);
-        } else if (json_is_boolean(v)) {
-            hv.type = HPO_VALUE_BOOL;
-            hv.u.b = json_is_true(v);
-        } else {
-            return hpo__err(HPO_EINVAL, "params: '%s' has an unsupported type", key);
-        }
-        int rc = hpo__params_add(p, key, &hv);
-        if (rc)
-            return rc;
-    }
-    return 0;
+    char *text = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(17));
+    if (!text)
+        return hpo__enomem();
+    int rc = hpo__params_from_json(text, p);
+    free(text);
+    return rc;
 }
 
 /* One request: a result line; 0, or 2 after an error line. */

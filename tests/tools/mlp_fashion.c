@@ -58,39 +58,14 @@ static int add_text(hpo__params *p, const char *name, const char *text)
     return hpo__params_add(p, name, &v);
 }
 
+/* --params: a JSON object of hyperparameters, added to p. */
 static int add_json(hpo__params *p, const char *text)
 {
-    json_error_t jerr;
-    json_t *o = json_loads(text, 0, &jerr), *v;
-    const char *key;
-    int rc = 0;
-    if (!json_is_object(o)) {
-        json_decref(o);
-        return hpo__err(HPO_EINVAL, "--params must be a JSON object");
-    }
-    json_object_foreach(o, key, v)
-    {
-        hpo_value hv;
-        if (json_is_integer(v)) {
-            hv.type = HPO_VALUE_INT;
-            hv.u.i = json_integer_value(v);
-        } else if (json_is_real(v)) {
-            hv.type = HPO_VALUE_FLOAT;
-            hv.u.f = json_real_value(v);
-        } else if (json_is_string(v)) {
-            hv.type = HPO_VALUE_STRING;
-            hv.u.s = json_string_value(v);
-        } else if (json_is_boolean(v)) {
-            hv.type = HPO_VALUE_BOOL;
-            hv.u.b = json_is_true(v);
-        } else {
-            rc = hpo__err(HPO_EINVAL, "--params: '%s' has an unsupported type", key);
-            break;
-        }
-        if ((rc = hpo__params_add(p, key, &hv)) != 0) /* copies the string */
-            break;
-    }
-    json_decref(o);
+    hpo__params more = HPO__PARAMS_INIT;
+    int rc = hpo__params_from_json(text, &more);
+    for (size_t i = 0; rc == 0 && i < more.n; i++)
+        rc = hpo__params_add(p, more.names[i], &more.values[i]);
+    hpo__params_free(&more);
     return rc;
 }
 
