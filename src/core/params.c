@@ -191,6 +191,20 @@ int hpo__params_add(hpo__params *p, const char *name, const hpo_value *v)
     return 0;
 }
 
+int hpo__params_set(hpo__params *p, const char *name, const hpo_value *v)
+{
+    long j = hpo__params_find(p, name);
+    if (j < 0)
+        return hpo__params_add(p, name, v);
+    hpo_value copy;
+    int rc = hpo__value_copy(&copy, v);
+    if (rc)
+        return rc;
+    hpo__value_free(&p->values[j]);
+    p->values[j] = copy;
+    return 0;
+}
+
 void hpo__params_free(hpo__params *p)
 {
     if (!p)

@@ -21,6 +21,8 @@ typedef struct hpo__params {
 
 /* Append (copies name and string values). HPO_EINVAL on a duplicate name. */
 int hpo__params_add(hpo__params *p, const char *name, const hpo_value *v);
+/* Replace the value of `name`, or add it when absent. */
+int hpo__params_set(hpo__params *p, const char *name, const hpo_value *v);
 /* Index of `name` or -1. */
 long hpo__params_find(const hpo__params *p, const char *name);
 void hpo__params_free(hpo__params *p);

@@ -284,6 +284,49 @@ static void label_text(char *buf, size_t size, double v)
         hpo__fmt_double(buf, size, v);
 }
 
+/* ---------------------------------------------------------------- tables */
+
+/* Tokenize and check the header: a header row, its names non-blank and
+ * distinct (messages name origin:LINE:COL). */
+static int read_table(const char *data, size_t len, const char *origin, csv_tab *t)
+{
+    char txt[96];
+    int rc = tokenize(data ? data : "", len, origin, t);
+    if (rc)
+        return rc;
+    if (t->nrecs == 0)
+        return hpo__err(HPO_ESPEC, "%s: empty file (expected a header row and data rows)", origin);
+    const csv_rec *hdr = &t->recs[0];
+    for (size_t j = 0; j < hdr->nf; j++) {
+        const char *name = cell(t, hdr, j);
+        if (blank(name))
+            return hpo__err(HPO_ESPEC, "%s:%zu:%zu: empty column name in the header", origin,
+                            hdr->line, j + 1);
+        for (size_t k = 0; k < j; k++)
+            if (strcmp(cell(t, hdr, k), name) == 0) {
+                shown(txt, name);
+                return hpo__err(HPO_ESPEC,
+                                "%s:%zu:%zu: duplicate column name '%s' (also column %zu)", origin,
+                                hdr->line, j + 1, txt, k + 1);
+            }
+    }
+    return 0;
+}
+
+/* Every data row has as many fields as the header. */
+static int check_widths(const csv_tab *t, const char *origin)
+{
+    size_t ncols = t->recs[0].nf;
+    for (size_t r = 1; r < t->nrecs; r++)
+        if (t->recs[r].nf != ncols) {
+            size_t nf = t->recs[r].nf;
+            return hpo__err(HPO_ESPEC, "%s:%zu:%zu: row has %zu field%s but the header has %zu",
+                            origin, t->recs[r].line, (nf < ncols ? nf : ncols) + 1, nf,
+                            nf == 1 ? "" : "s", ncols);
+        }
+    return 0;
+}
+
 /* ---------------------------------------------------------------- parse */
 
 int hpo__dataset_parse_csv(const char *data, size_t len, const char *origin, const char *target,
@@ -301,14 +344,10 @@ int hpo__dataset_parse_csv(const char *data, size_t len, const char *origin, con
     *out = NULL;
     if (!origin)
         origin = "<csv>";
-    if ((rc = tokenize(data ? data : "", len, origin, &t)) != 0)
+    if ((rc = read_table(data, len, origin, &t)) != 0)
         goto done;
-    if (t.nrecs == 0) {
-        rc = hpo__err(HPO_ESPEC, "%s: empty file (expected a header row and data rows)", origin);
-        goto done;
-    }
 
-    /* header: names, duplicates, the target column */
+    /* header: names and the target column */
     const csv_rec *hdr = &t.recs[0];
     size_t ncols = hdr->nf;
     names = hpo__calloc(ncols, sizeof *names);
@@ -316,21 +355,8 @@ int hpo__dataset_parse_csv(const char *data, size_t len, const char *origin, con
         rc = hpo__enomem();
         goto done;
     }
-    for (size_t j = 0; j < ncols; j++) {
+    for (size_t j = 0; j < ncols; j++)
         names[j] = cell(&t, hdr, j);
-        if (blank(names[j])) {
-            rc = hpo__err(HPO_ESPEC, "%s:%zu:%zu: empty column name in the header", origin,
-                          hdr->line, j + 1);
-            goto done;
-        }
-        for (size_t k = 0; k < j; k++)
-            if (strcmp(names[k], names[j]) == 0) {
-                shown(txt, names[j]);
-                rc = hpo__err(HPO_ESPEC, "%s:%zu:%zu: duplicate column name '%s' (also column %zu)",
-                              origin, hdr->line, j + 1, txt, k + 1);
-                goto done;
-            }
-    }
     size_t tcol = ncols;
     if (target && *target) {
         for (size_t j = 0; j < ncols; j++)
@@ -373,14 +399,8 @@ int hpo__dataset_parse_csv(const char *data, size_t len, const char *origin, con
                       t.recs[1].line);
         goto done;
     }
-    for (size_t r = 1; r < t.nrecs; r++)
-        if (t.recs[r].nf != ncols) {
-            size_t nf = t.recs[r].nf;
-            rc = hpo__err(HPO_ESPEC, "%s:%zu:%zu: row has %zu field%s but the header has %zu",
-                          origin, t.recs[r].line, (nf < ncols ? nf : ncols) + 1, nf,
-                          nf == 1 ? "" : "s", ncols);
-            goto done;
-        }
+    if ((rc = check_widths(&t, origin)) != 0)
+        goto done;
     if (n > SIZE_MAX / sizeof(double) / d) {
         rc = hpo__enomem();
         goto done;
@@ -546,8 +566,6 @@ done:
     return 0;
 }
 
-static int read_file(const char *path, char **text, size_t *len_out);
-
 int hpo__dataset_load_csv(const char *path, const char *target, hpo__task task, hpo__dataset **out)
 {
     char *text = NULL;
@@ -555,7 +573,7 @@ int hpo__dataset_load_csv(const char *path, const char *target, hpo__task task, 
     if (!path || !out)
         return hpo__err(HPO_EINVAL, "dataset: no path or no output");
     *out = NULL;
-    int rc = read_file(path, &text, &len);
+    int rc = hpo__read_file(path, &text, &len);
     if (rc == 0)
         rc = hpo__dataset_parse_csv(text, len, path, target, task, out);
     hpo__free(text);
@@ -725,12 +743,8 @@ int hpo__dataset_parse_like(const char *data, size_t len, const char *origin,
         *has_target = 0;
     if (!origin)
         origin = "<csv>";
-    if ((rc = tokenize(data ? data : "", len, origin, &t)) != 0)
+    if ((rc = read_table(data, len, origin, &t)) != 0)
         goto done;
-    if (t.nrecs == 0) {
-        rc = hpo__err(HPO_ESPEC, "%s: empty file (expected a header row and data rows)", origin);
-        goto done;
-    }
     const csv_rec *hdr = &t.recs[0];
     size_t ncols = hdr->nf, tcol = ncols;
     col_of = hpo__malloc((ref->d ? ref->d : 1) * sizeof *col_of);
@@ -742,13 +756,6 @@ int hpo__dataset_parse_like(const char *data, size_t len, const char *origin,
         col_of[f] = ncols;
     for (size_t j = 0; j < ncols; j++) {
         const char *name = cell(&t, hdr, j);
-        for (size_t k = 0; k < j; k++)
-            if (strcmp(cell(&t, hdr, k), name) == 0) {
-                shown(txt, name);
-                rc = hpo__err(HPO_ESPEC, "%s:%zu:%zu: duplicate column name '%s' (also column %zu)",
-                              origin, hdr->line, j + 1, txt, k + 1);
-                goto done;
-            }
         if (ref->target_name && strcmp(name, ref->target_name) == 0) {
             tcol = j;
             continue;
@@ -790,14 +797,8 @@ int hpo__dataset_parse_like(const char *data, size_t len, const char *origin,
         rc = hpo__err(HPO_ESPEC, "%s: no data rows (only a header)", origin);
         goto done;
     }
-    for (size_t r = 1; r < t.nrecs; r++)
-        if (t.recs[r].nf != ncols) {
-            size_t nf = t.recs[r].nf;
-            rc = hpo__err(HPO_ESPEC, "%s:%zu:%zu: row has %zu field%s but the header has %zu",
-                          origin, t.recs[r].line, (nf < ncols ? nf : ncols) + 1, nf,
-                          nf == 1 ? "" : "s", ncols);
-            goto done;
-        }
+    if ((rc = check_widths(&t, origin)) != 0)
+        goto done;
     if (d && n > SIZE_MAX / sizeof(double) / d) {
         rc = hpo__enomem();
         goto done;
@@ -864,43 +865,6 @@ done:
     return 0;
 }
 
-static int read_file(const char *path, char **text, size_t *len_out)
-{
-    size_t len = 0, cap = 0;
-    char *buf = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return hpo__err(HPO_EIO, "%s: cannot open: %s", path, strerror(errno));
-    int rc = 0;
-    for (;;) {
-        if (len == cap) {
-            size_t ncap = cap ? 2 * cap : 65536;
-            char *p = hpo__realloc(buf, ncap);
-            if (!p) {
-                rc = hpo__enomem();
-                goto done;
-            }
-            buf = p;
-            cap = ncap;
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f))
-        rc = hpo__err(HPO_EIO, "%s: read error", path);
-done:
-    fclose(f);
-    if (rc) {
-        hpo__free(buf);
-        return rc;
-    }
-    *text = buf;
-    *len_out = len;
-    return 0;
-}
-
 int hpo__dataset_load_like(const char *path, const hpo__dataset *ref, int need_target,
                            hpo__dataset **out, int *has_target)
 {
@@ -908,7 +872,7 @@ int hpo__dataset_load_like(const char *path, const hpo__dataset *ref, int need_t
     size_t len = 0;
     if (!path || !out)
         return hpo__err(HPO_EINVAL, "dataset: no path or no output");
-    int rc = read_file(path, &text, &len);
+    int rc = hpo__read_file(path, &text, &len);
     if (rc == 0)
         rc = hpo__dataset_parse_like(text, len, path, ref, need_target, out, has_target);
     hpo__free(text);

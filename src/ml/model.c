@@ -415,24 +415,12 @@ int hpo_model_load_file(hpo_model **out, const char *path)
 {
     if (!out || !path)
         return hpo__err(HPO_EINVAL, "hpo_model_load_file: out and path are required");
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return hpo__err(HPO_EIO, "%s: cannot open: %s", path, strerror(errno));
-    hpo__buf b = HPO__BUF_INIT;
-    char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        hpo__buf_append(&b, chunk, got);
-    int err = ferror(f);
-    fclose(f);
-    int rc;
-    if (err)
-        rc = hpo__err(HPO_EIO, "%s: read error", path);
-    else if (b.oom)
-        rc = hpo__enomem();
-    else if ((rc = hpo_model_load(out, b.data ? b.data : "", b.len)) != 0)
+    char *bytes = NULL;
+    size_t len = 0;
+    int rc = hpo__read_file(path, &bytes, &len);
+    if (rc == 0 && (rc = hpo_model_load(out, bytes, len)) != 0)
         hpo__err_prefix("%s", path);
-    hpo__buf_free(&b);
+    hpo__free(bytes);
     return rc;
 }
 

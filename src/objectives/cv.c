@@ -313,16 +313,8 @@ static int try_value(const hpo__cv *cv, const char *name, const hpo_value *v)
 {
     hpo__params hp = HPO__PARAMS_INIT;
     int rc = hpo__params_copy(&hp, &cv->fixed);
-    long j = rc ? -1 : hpo__params_find(&hp, name);
-    if (rc == 0 && j >= 0) {
-        hpo_value copy;
-        if ((rc = hpo__value_copy(&copy, v)) == 0) {
-            hpo__value_free(&hp.values[j]);
-            hp.values[j] = copy;
-        }
-    } else if (rc == 0) {
-        rc = hpo__params_add(&hp, name, v);
-    }
+    if (rc == 0)
+        rc = hpo__params_set(&hp, name, v);
     hpo__estimator *e = NULL;
     if (rc == 0 && (rc = cv->est->create(&e, cv->data->task, &hp, cv->seed)) == 0)
         cv->est->destroy(e);
@@ -372,19 +364,8 @@ static int trial_params(const hpo__cv *cv, const hpo_trial *t, hpo__params *out)
     int rc = hpo__params_copy(out, &cv->fixed);
     for (size_t i = 0; rc == 0 && i < hpo_trial_param_count(t); i++) {
         hpo_value v;
-        const char *name = hpo_trial_param_name(t, i);
-        if ((rc = hpo_trial_param_at(t, i, &v)) != 0)
-            break;
-        long j = hpo__params_find(out, name);
-        if (j >= 0) { /* searched wins over fixed */
-            hpo_value copy;
-            if ((rc = hpo__value_copy(&copy, &v)) != 0)
-                break;
-            hpo__value_free(&out->values[j]);
-            out->values[j] = copy;
-        } else {
-            rc = hpo__params_add(out, name, &v);
-        }
+        if ((rc = hpo_trial_param_at(t, i, &v)) == 0) /* searched wins over fixed */
+            rc = hpo__params_set(out, hpo_trial_param_name(t, i), &v);
     }
     return rc;
 }

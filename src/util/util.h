@@ -76,6 +76,9 @@ const char *hpo__suggest(const char *word, const char *const *candidates, size_t
 double hpo__now(void);       /* Unix time, seconds, wall clock */
 double hpo__monotonic(void); /* seconds, monotonic */
 void hpo__sleep(double seconds);
+/* A whole file (hpo__free it; not NUL-terminated): HPO_EIO "PATH: cannot
+ * open: reason" or "PATH: read error". */
+int hpo__read_file(const char *path, char **text, size_t *len);
 /* numpy's np.sum of a contiguous double array, bit for bit (npsum.c). */
 double hpo__np_sum(const double *a, size_t n);
 /* CPUs this process may run on (its affinity mask), at least 1. */

@@ -168,17 +168,19 @@ static int run(json_t *req)
             goto done;
         }
         hpo_value kv = {.type = HPO_VALUE_INT, .u.i = json_integer_value(from)};
-        long j = hpo__params_find(&hp, rp);
-        hp.values[j] = kv;
+        rc = hpo__params_set(&hp, rp, &kv);
         hpo__estimator *first = NULL;
         hpo__buf b = HPO__BUF_INIT;
-        rc = ops->create(&first, task, &hp, seed);
+        if (rc == 0)
+            rc = ops->create(&first, task, &hp, seed);
         if (rc == 0)
             rc = ops->fit(first, Xtr, ytr, n, d, nc);
         if (rc == 0)
             rc = ops->save(first, &b);
         ops->destroy(first);
-        hp.values[j].u.i = to;
+        kv.u.i = to;
+        if (rc == 0)
+            rc = hpo__params_set(&hp, rp, &kv);
         if (rc == 0)
             rc = ops->create(&est, task, &hp, seed);
         if (rc == 0)
