@@ -459,6 +459,12 @@ int hpo_model_info_json(const hpo_model *m, char **out)
     return *out ? 0 : hpo__enomem();
 }
 
+const void *hpo__model_bytes(const hpo_model *m, size_t *len)
+{
+    *len = m->len;
+    return m->bytes;
+}
+
 const char *hpo_model_scoring(const hpo_model *m)
 {
     return m ? m->scorer->name : NULL;

@@ -26,6 +26,8 @@ typedef struct hpo__model_parts {
 /* Serialises at once (the bytes are kept). On failure the caller still owns
  * parts->est. */
 int hpo__model_build(const hpo__model_parts *parts, hpo_model **out);
+/* The model's bytes (the file format), borrowed from the model. */
+const void *hpo__model_bytes(const hpo_model *m, size_t *len);
 /* Feature/target/class names (a data set with n = 0). */
 const hpo__dataset *hpo__model_names(const hpo_model *m);
 /* Predictions (and probabilities, n x n_classes, when proba != NULL) for rows

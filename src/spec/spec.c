@@ -6,6 +6,7 @@
  */
 #include "spec/spec.h"
 #include "core/space.h"
+#include "ml/model.h"
 #include "objectives/cv.h"
 #include "samplers/sampler.h"
 #include "spec/tree.h"
@@ -442,13 +443,13 @@ int hpo_spec_refit(const hpo_spec *cs, hpo_study *study, hpo_model **out)
         return rc;
     hpo_trial *best = NULL;
     hpo_model *m = NULL;
-    void *bytes = NULL;
     size_t len = 0;
     if ((rc = hpo_study_best_trial(study, &best)) != 0)
         return rc;
-    if ((rc = hpo__cv_refit(s->cv, best, &m)) == 0 && (rc = hpo_model_save(m, &bytes, &len)) == 0)
+    if ((rc = hpo__cv_refit(s->cv, best, &m)) == 0) {
+        const void *bytes = hpo__model_bytes(m, &len);
         rc = hpo_study_set_artifact(study, "model", bytes, len);
-    hpo__free(bytes);
+    }
     hpo_trial_destroy(best);
     if (rc == 0 && out)
         *out = m;
