@@ -67,7 +67,8 @@ extern "C" {
     X(ETYPE, -14, "parameter has another type")                                                    \
     X(EPRUNED, -15, "trial pruned")                                                                \
     X(ESTOPPED, -16, "study stopped")                                                              \
-    X(EEXIST, -17, "already exists")
+    X(EEXIST, -17, "already exists")                                                               \
+    X(EWAIT, -18, "no trial can start until a running trial finishes")
 
 typedef enum hpo_error {
 #define HPO__ERR_ENUM(name, code, desc) HPO_##name = (code),
@@ -211,6 +212,12 @@ typedef struct hpo_study_options {
     const char *spec_text;
     /* Optional JSON describing the objective; part of the study's identity. */
     const char *objective_json;
+    /* NULL/"" (none), "halving", "hyperband", "asha" or "median"; options by
+     * name as for the sampler (docs/halving.md, docs/hyperband.md). Part of
+     * the study's identity. */
+    const char *scheduler;
+    const hpo_kv *scheduler_options;
+    size_t n_scheduler_options;
 } hpo_study_options;
 
 #define HPO_STUDY_OPTIONS_INIT                                                                     \
@@ -241,6 +248,8 @@ HPO_API int hpo_storage_list_studies(const char *storage, char ***out);
 HPO_API const char *hpo_study_name(const hpo_study *study);
 HPO_API hpo_direction hpo_study_direction(const hpo_study *study);
 HPO_API const char *hpo_study_sampler(const hpo_study *study);
+/* The scheduler's name, "" when none. */
+HPO_API const char *hpo_study_scheduler(const hpo_study *study);
 HPO_API const hpo_space *hpo_study_space(const hpo_study *study);
 HPO_API long long hpo_study_n_trials(const hpo_study *study);
 /* The stored spec text and objective JSON; NULL when none was stored. */
@@ -250,8 +259,12 @@ HPO_API const char *hpo_study_objective_json(const hpo_study *study);
 HPO_API int hpo_study_is_new(const hpo_study *study);
 
 /* Claim the next trial: first a configuration whose trial was lost with a dead
- * worker, else the sampler's next proposal. One storage transaction.
- * HPO_EDONE when n_trials configurations were claimed or the grid is exhausted. */
+ * worker, else (with a scheduler) the scheduler's next job -- a promotion of a
+ * finished trial's configuration to a larger budget or a new configuration --
+ * else the sampler's next proposal. One storage transaction.
+ * HPO_EDONE when n_trials configurations were claimed, the grid is exhausted or
+ * the schedule is complete; HPO_EWAIT when the scheduler can start nothing
+ * until a running trial finishes (ask again later). */
 HPO_API int hpo_study_ask(hpo_study *study, hpo_trial **out);
 
 /* Ask that stops a running hpo_study_optimize from starting new trials
@@ -261,8 +274,10 @@ HPO_API void hpo_study_stop(hpo_study *study);
 /* ---------------------------------------------------------------- trials */
 
 /* Record an intermediate value. *should_prune (may be NULL) is set to 1 when the
- * study's scheduler decides the trial should stop (always 0 until a scheduler
- * is configured). Also refreshes the trial's heartbeat. */
+ * study's scheduler decides the trial should stop (the median rule; halving,
+ * hyperband and asha never stop a trial mid-way, they promote instead): the
+ * objective should then return HPO_EPRUNED (or call hpo_trial_prune). Also
+ * refreshes the trial's heartbeat. */
 HPO_API int hpo_trial_report(hpo_trial *trial, long long step, double value, int *should_prune);
 
 /* Finish the trial as complete with `value`. A non-finite value makes it failed
@@ -298,6 +313,20 @@ HPO_API const char *hpo_trial_worker(const hpo_trial *trial);
 /* When this trial re-runs the configuration of a trial lost with its worker,
  * that trial's number; else -1. */
 HPO_API long long hpo_trial_retry_of(const hpo_trial *trial);
+
+/* Multi-fidelity: what the scheduler gave the trial. budget: the resource to
+ * reach (epochs, n_estimators, n_samples; scikit-learn's n_resources,
+ * KerasTuner's tuner/epochs), NaN without one; budget_start: the resource its
+ * parent's checkpoint already has (tuner/initial_epoch), 0 for a new
+ * configuration; parent: the trial whose configuration and checkpoint it
+ * continues, -1 if none; rung: halving iteration, Hyperband round or ASHA rung
+ * (-1 without a scheduler); bracket: Hyperband bracket instance (0, 1, ... in
+ * the order they opened), 0 for halving and asha, -1 without a scheduler. */
+HPO_API double hpo_trial_budget(const hpo_trial *trial);
+HPO_API double hpo_trial_budget_start(const hpo_trial *trial);
+HPO_API long long hpo_trial_parent(const hpo_trial *trial);
+HPO_API int hpo_trial_rung(const hpo_trial *trial);
+HPO_API int hpo_trial_bracket(const hpo_trial *trial);
 
 /* Parameters: active ones only, in the space's order. */
 HPO_API size_t hpo_trial_param_count(const hpo_trial *trial);

@@ -22,6 +22,7 @@
 
 #define HEARTBEAT_EVERY 5.0
 #define TICK_EVERY 1.0
+#define WAIT_POLL 0.5 /* seconds between asks while the scheduler waits */
 
 typedef struct loop {
     hpo_study *study;
@@ -31,13 +32,14 @@ typedef struct loop {
     double t0;
     pthread_mutex_t lock; /* events, best, error */
     pthread_cond_t cond;  /* wakes the monitor at the end */
+    pthread_cond_t wake;  /* a trial finished: waiting workers ask again */
     int n_active;         /* worker threads still running */
     int has_best;
     double best_value;
     long long best_number;
-    int error;            /* first storage/system error */
+    int error; /* first storage/system error */
     char error_msg[1024];
-    int stop_reason;      /* HPO_ETIMEOUT / HPO_ESTOPPED / 0 */
+    int stop_reason; /* HPO_ETIMEOUT / HPO_ESTOPPED / 0 */
     char stop_msg[256];
     /* Study counters: read from the storage at the start and on every tick (so
      * other processes' work shows), kept up to date locally in between, so an
@@ -143,6 +145,19 @@ static void loop_emit(loop *l, hpo_event_type type, const hpo_trial *t)
     l->opts.on_event(&ev, l->opts.event_payload);
 }
 
+/* Sleep until a trial finishes in this loop or `seconds` pass. */
+static void loop_wait(loop *l, double seconds)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    double wake = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9 + seconds;
+    ts.tv_sec = (time_t)wake;
+    ts.tv_nsec = (long)((wake - (double)ts.tv_sec) * 1e9);
+    pthread_mutex_lock(&l->lock);
+    pthread_cond_timedwait(&l->wake, &l->lock, &ts);
+    pthread_mutex_unlock(&l->lock);
+}
+
 static void *worker_main(void *arg)
 {
     loop *l = arg;
@@ -152,6 +167,12 @@ static void *worker_main(void *arg)
         int rc = hpo_study_ask(s, &t);
         if (rc == HPO_EDONE)
             break;
+        if (rc == HPO_EWAIT) {
+            /* The scheduler needs a running trial's result (here or in another
+             * process): ask again when one of ours finishes, or after a while. */
+            loop_wait(l, WAIT_POLL);
+            continue;
+        }
         if (rc != 0) {
             loop_set_error(l, rc);
             break;
@@ -191,12 +212,13 @@ static void *worker_main(void *arg)
         pthread_mutex_lock(&l->lock);
         if (t->state == HPO_TRIAL_COMPLETE && isfinite(t->value) &&
             (!l->has_best || (s->row.direction == HPO_MAXIMIZE ? t->value > l->best_value
-                                                                : t->value < l->best_value))) {
+                                                               : t->value < l->best_value))) {
             l->has_best = 1;
             l->best_value = t->value;
             l->best_number = t->number;
         }
         loop_emit(l, HPO_EVENT_TRIAL_FINISHED, t);
+        pthread_cond_broadcast(&l->wake);
         pthread_mutex_unlock(&l->lock);
         hpo_trial_destroy(t);
     }
@@ -278,6 +300,7 @@ int hpo_study_optimize(hpo_study *study, hpo_objective_fn objective, void *paylo
     atomic_store(&study->stop, 0);
     pthread_mutex_init(&l.lock, NULL);
     pthread_cond_init(&l.cond, NULL);
+    pthread_cond_init(&l.wake, NULL);
     l.t0 = hpo__monotonic();
     loop_load_best(&l);
     loop_refresh_counts(&l);
@@ -319,6 +342,7 @@ int hpo_study_optimize(hpo_study *study, hpo_objective_fn objective, void *paylo
 done:
     hpo__free(threads);
     pthread_cond_destroy(&l.cond);
+    pthread_cond_destroy(&l.wake);
     pthread_mutex_destroy(&l.lock);
     return rc;
 }

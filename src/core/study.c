@@ -41,11 +41,11 @@ static int kv_to_json(const hpo_kv *kv, size_t n, char **out)
     for (size_t i = 0; i < n; i++) {
         if (!kv[i].key || !kv[i].value) {
             json_decref(o);
-            return hpo__err(HPO_EINVAL, "sampler option %zu has no key or value", i);
+            return hpo__err(HPO_EINVAL, "option %zu has no key or value", i);
         }
         if (json_object_set_new(o, kv[i].key, json_string(kv[i].value)) != 0) {
             json_decref(o);
-            return hpo__err(HPO_EINVAL, "sampler option '%s' is not valid UTF-8", kv[i].key);
+            return hpo__err(HPO_EINVAL, "option '%s' is not valid UTF-8", kv[i].key);
         }
     }
     char *s = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
@@ -105,7 +105,41 @@ static int streq_null(const char *a, const char *b)
     return b && strcmp(a, b) == 0;
 }
 
-/* Build the sampler of a study from its row and space. */
+/* Build the scheduler of a study (after its sampler) from its row; none when
+ * the row names none. */
+static int study_make_scheduler(hpo_study *s)
+{
+    if (s->scheduler) {
+        s->schops->destroy(s->scheduler);
+        s->scheduler = NULL;
+    }
+    s->schops = NULL;
+    kv_free(s->scheduler_opts, s->n_scheduler_opts);
+    s->scheduler_opts = NULL;
+    s->n_scheduler_opts = 0;
+    if (!s->row.scheduler || !s->row.scheduler[0])
+        return 0;
+    if (!(s->schops = hpo__scheduler_find(s->row.scheduler)))
+        return HPO_EINVAL; /* message set by find */
+    int rc = kv_from_json(s->row.scheduler_options_json, &s->scheduler_opts, &s->n_scheduler_opts);
+    if (rc)
+        return rc;
+    hpo__scheduler_config cfg = {
+        .options = s->scheduler_opts,
+        .n_options = s->n_scheduler_opts,
+        .direction = (hpo_direction)s->row.direction,
+        .sampler_capacity = s->sops->capacity(s->sampler),
+        .n_trials = s->row.n_trials,
+        .sampler = s->row.sampler,
+    };
+    if ((rc = s->schops->create(&s->scheduler, &cfg)) != 0) {
+        s->schops = NULL;
+        return rc;
+    }
+    return 0;
+}
+
+/* Build the sampler (and the scheduler) of a study from its row and space. */
 int hpo__study_make_sampler(hpo_study *s)
 {
     s->sops = hpo__sampler_find(s->row.sampler);
@@ -131,7 +165,9 @@ int hpo__study_make_sampler(hpo_study *s)
         s->sops->destroy(s->sampler);
         s->sampler = NULL;
     }
-    return s->sops->create(&s->sampler, &cfg);
+    if ((rc = s->sops->create(&s->sampler, &cfg)) != 0)
+        return rc;
+    return study_make_scheduler(s);
 }
 
 static hpo_study *study_alloc(void)
@@ -155,6 +191,9 @@ void hpo_study_close(hpo_study *study)
     if (study->sampler)
         study->sops->destroy(study->sampler);
     kv_free(study->sampler_opts, study->n_sampler_opts);
+    if (study->scheduler)
+        study->schops->destroy(study->scheduler);
+    kv_free(study->scheduler_opts, study->n_scheduler_opts);
     hpo_space_destroy(study->space);
     hpo__study_row_free(&study->row);
     hpo__storage_close(study->st);
@@ -200,6 +239,15 @@ static int study_compare(const hpo__study_row *stored, const hpo__study_row *wan
                         stored->sampler_options_json ? stored->sampler_options_json : "{}",
                         want->sampler,
                         want->sampler_options_json ? want->sampler_options_json : "{}");
+        differs = 1;
+    }
+    if (!streq_null(stored->scheduler, want->scheduler) ||
+        !streq_null(stored->scheduler_options_json, want->scheduler_options_json)) {
+        hpo__buf_printf(&b, "\n  scheduler: %s %s -> %s %s",
+                        stored->scheduler && *stored->scheduler ? stored->scheduler : "none",
+                        stored->scheduler_options_json ? stored->scheduler_options_json : "{}",
+                        want->scheduler && *want->scheduler ? want->scheduler : "none",
+                        want->scheduler_options_json ? want->scheduler_options_json : "{}");
         differs = 1;
     }
     if (want->objective_json && !streq_null(stored->objective_json, want->objective_json)) {
@@ -269,13 +317,25 @@ int hpo_study_open(hpo_study **out, const hpo_study_options *opts, const hpo_spa
     if ((rc = kv_to_json(opts->sampler_options, opts->n_sampler_options,
                          &want.sampler_options_json)) != 0)
         goto fail;
+    if (opts->scheduler && opts->scheduler[0]) {
+        if (!(want.scheduler = hpo__strdup(opts->scheduler))) {
+            rc = hpo__enomem();
+            goto fail;
+        }
+        if ((rc = kv_to_json(opts->scheduler_options, opts->n_scheduler_options,
+                             &want.scheduler_options_json)) != 0)
+            goto fail;
+    }
     if ((rc = hpo_space_to_json(s->space, &want.space_json)) != 0)
         goto fail;
     /* Validate the sampler against the space before touching the storage. */
     s->row = want;
     memset(&want, 0, sizeof want);
     if ((rc = hpo__study_make_sampler(s)) != 0) {
-        hpo__err_prefix("study '%s': sampler %s", s->row.name, s->row.sampler);
+        if (s->row.scheduler && s->sampler)
+            hpo__err_prefix("study '%s'", s->row.name);
+        else
+            hpo__err_prefix("study '%s': sampler %s", s->row.name, s->row.sampler);
         goto fail;
     }
     if ((rc = hpo__worker_id(&s->worker_id)) != 0)
@@ -420,6 +480,11 @@ const char *hpo_study_sampler(const hpo_study *study)
     return study ? study->row.sampler : NULL;
 }
 
+const char *hpo_study_scheduler(const hpo_study *study)
+{
+    return study && study->row.scheduler ? study->row.scheduler : "";
+}
+
 const hpo_space *hpo_study_space(const hpo_study *study)
 {
     return study ? study->space : NULL;
@@ -514,6 +579,11 @@ static int trial_from_row(hpo_trial **out, const hpo__trial_row *row, hpo_study 
     t->number = row->number;
     t->seq = row->seq;
     t->retry_of = row->retry_of;
+    t->parent = row->parent;
+    t->bracket = row->bracket;
+    t->rung = row->rung;
+    t->budget = row->budget;
+    t->budget_start = row->budget_start;
     t->state = (hpo_trial_state)row->state;
     t->value = row->value;
     t->start_time = row->start_time;
@@ -608,6 +678,24 @@ static int propose_cb(void *payload, long long seq, char **params_json)
     return rc;
 }
 
+/* hpo__schedule_fn: the study's scheduler decides inside the claim. */
+static int schedule_cb(void *payload, const hpo__trial_row *rows, size_t n, long long next_seq,
+                       hpo__job *out)
+{
+    hpo_study *s = payload;
+    long long max_new = s->sops->capacity(s->sampler);
+    if (s->row.n_trials > 0 && (max_new < 0 || s->row.n_trials < max_new))
+        max_new = s->row.n_trials;
+    hpo__sched_view view = {
+        .rows = rows,
+        .n = n,
+        .direction = (hpo_direction)s->row.direction,
+        .next_seq = next_seq,
+        .max_new = max_new,
+    };
+    return s->schops->next_job(s->scheduler, &view, out);
+}
+
 int hpo_study_ask(hpo_study *study, hpo_trial **out)
 {
     if (!study || !out)
@@ -620,6 +708,8 @@ int hpo_study_ask(hpo_study *study, hpo_trial **out)
         .now = hpo__now(),
         .worker_dead = hpo__worker_dead,
         .worker_dead_payload = &study->stale_after,
+        .schedule = study->scheduler ? schedule_cb : NULL,
+        .schedule_payload = study,
     };
     hpo__trial_row row = {0};
     int rc = study->st->ops->claim(study->st, study->row.id, &req, propose_cb, &ctx, &row);
@@ -759,8 +849,30 @@ int hpo_trial_report(hpo_trial *trial, long long step, double value, int *should
         trial->n_reports++;
     }
     if (should_prune)
-        *should_prune = 0; /* no scheduler yet: never prune */
-    return 0;
+        *should_prune = 0;
+    hpo_study *s = trial->study;
+    if (!should_prune || !s->scheduler || !s->schops->should_prune)
+        return 0;
+    /* The rule reads every trial's reports, this one's newest included. */
+    hpo__trial_row *rows = NULL;
+    size_t n = 0;
+    if ((rc = s->st->ops->trials(s->st, s->row.id, &rows, &n)) != 0)
+        return rc;
+    size_t self = n;
+    for (size_t k = 0; k < n; k++)
+        if (rows[k].id == trial->id)
+            self = k;
+    if (self < n) {
+        hpo__prune_view view = {.rows = rows,
+                                .n = n,
+                                .direction = (hpo_direction)s->row.direction,
+                                .self = self,
+                                .step = step,
+                                .value = value};
+        rc = s->schops->should_prune(s->scheduler, &view, should_prune);
+    }
+    hpo__trial_rows_free(rows, n);
+    return rc;
 }
 
 int hpo_trial_set_attr(hpo_trial *trial, const char *key, const char *value)
@@ -854,6 +966,31 @@ const char *hpo_trial_worker(const hpo_trial *t)
 long long hpo_trial_retry_of(const hpo_trial *t)
 {
     return t ? t->retry_of : -1;
+}
+
+double hpo_trial_budget(const hpo_trial *t)
+{
+    return t ? t->budget : (double)NAN;
+}
+
+double hpo_trial_budget_start(const hpo_trial *t)
+{
+    return t ? t->budget_start : 0.0;
+}
+
+long long hpo_trial_parent(const hpo_trial *t)
+{
+    return t ? t->parent : -1;
+}
+
+int hpo_trial_rung(const hpo_trial *t)
+{
+    return t ? t->rung : -1;
+}
+
+int hpo_trial_bracket(const hpo_trial *t)
+{
+    return t ? t->bracket : -1;
 }
 
 size_t hpo_trial_param_count(const hpo_trial *t)
@@ -1094,6 +1231,13 @@ int hpo_study_set_artifact(hpo_study *study, const char *key, const void *data, 
     if (!study || !key || !*key || (!data && len))
         return hpo__err(HPO_EINVAL, "hpo_study_set_artifact: study, key and data are required");
     return study->st->ops->artifact_put(study->st, study->row.id, key, data, len);
+}
+
+int hpo__study_delete_artifacts(hpo_study *study, const char *key, int prefix)
+{
+    if (!study || !key)
+        return hpo__err(HPO_EINVAL, "hpo__study_delete_artifacts: study and key are required");
+    return study->st->ops->artifact_delete(study->st, study->row.id, key, prefix);
 }
 
 int hpo_study_get_artifact(hpo_study *study, const char *key, void **data, size_t *len)

@@ -14,6 +14,7 @@
 #include "core/params.h"
 #include "hpo.h"
 #include "samplers/sampler.h"
+#include "schedulers/scheduler.h"
 #include "storage/storage.h"
 
 #include <pthread.h>
@@ -28,6 +29,10 @@ struct hpo_study {
     hpo__sampler *sampler;
     hpo_kv *sampler_opts; /* owned key/value strings */
     size_t n_sampler_opts;
+    const hpo__scheduler_ops *schops; /* NULL: no scheduler */
+    hpo__scheduler *scheduler;
+    hpo_kv *scheduler_opts; /* owned */
+    size_t n_scheduler_opts;
     int is_new;
     double stale_after;
     char *worker_id;
@@ -46,6 +51,9 @@ struct hpo_trial {
     hpo_study *study; /* NULL for snapshots */
     int64_t id;
     long long number, seq, retry_of;
+    long long parent; /* scheduler fields (schedulers/scheduler.h) */
+    int bracket, rung;
+    double budget, budget_start;
     hpo_trial_state state;
     double value;
     char *message;
@@ -72,6 +80,9 @@ int hpo__study_make_sampler(hpo_study *study);
 /* Finish a running trial as failed and lost, so that the next claim re-runs its
  * configuration (a trial interrupted by hpo_study_stop). */
 int hpo__trial_requeue(hpo_trial *trial, const char *reason);
+
+/* Delete a study's artifact `key`, or every one starting with it (prefix). */
+int hpo__study_delete_artifacts(hpo_study *study, const char *key, int prefix);
 
 /* Refresh heartbeats of the trials this handle is running. */
 int hpo__study_heartbeat(hpo_study *study);

@@ -58,32 +58,6 @@ int hpo__sampler_check_options(const hpo__sampler_ops *sops, const hpo__sampler_
 {
     if (!sops || !cfg)
         return hpo__err(HPO_EINVAL, "hpo__sampler_check_options: ops and cfg are required");
-    size_t n_names = 0;
-    while (sops->option_names && sops->option_names[n_names])
-        n_names++;
-    for (size_t i = 0; i < cfg->n_options; i++) {
-        const char *key = cfg->options[i].key;
-        if (!key)
-            return hpo__err(HPO_EINVAL, "sampler %s: an option has no name", sops->name);
-        size_t j = 0;
-        while (j < n_names && strcmp(sops->option_names[j], key) != 0)
-            j++;
-        if (j < n_names)
-            continue;
-        const char *s = n_names ? hpo__suggest(key, sops->option_names, n_names) : NULL;
-        if (s)
-            return hpo__err(HPO_EINVAL, "sampler %s: unknown option '%s' (did you mean '%s'?)",
-                            sops->name, key, s);
-        if (!n_names)
-            return hpo__err(HPO_EINVAL, "sampler %s: unknown option '%s' (it takes no options)",
-                            sops->name, key);
-        hpo__buf b = HPO__BUF_INIT;
-        for (size_t k = 0; k < n_names; k++)
-            hpo__buf_printf(&b, "%s%s", k ? ", " : "", sops->option_names[k]);
-        int rc = hpo__err(HPO_EINVAL, "sampler %s: unknown option '%s' (expected %s)", sops->name,
-                          key, b.data ? b.data : "");
-        hpo__buf_free(&b);
-        return rc;
-    }
-    return 0;
+    return hpo__check_option_names("sampler", sops->name, sops->option_names, cfg->options,
+                                   cfg->n_options);
 }

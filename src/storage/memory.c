@@ -25,7 +25,6 @@
 typedef struct mem_trial {
     hpo__trial_row row; /* reports owned here, cap_reports slots */
     size_t cap_reports;
-    int lost; /* failed because its worker was lost */
 } mem_trial;
 
 typedef struct mem_artifact {
@@ -68,9 +67,11 @@ static int study_row_copy(hpo__study_row *dst, const hpo__study_row *src)
 {
     hpo__study_row r = *src;
     r.name = r.sampler = r.sampler_options_json = r.space_json = NULL;
-    r.objective_json = r.spec_text = NULL;
+    r.objective_json = r.spec_text = r.scheduler = r.scheduler_options_json = NULL;
     if (dup_opt(src->name, &r.name) || dup_opt(src->sampler, &r.sampler) ||
         dup_opt(src->sampler_options_json, &r.sampler_options_json) ||
+        dup_opt(src->scheduler, &r.scheduler) ||
+        dup_opt(src->scheduler_options_json, &r.scheduler_options_json) ||
         dup_opt(src->space_json, &r.space_json) ||
         dup_opt(src->objective_json, &r.objective_json) || dup_opt(src->spec_text, &r.spec_text)) {
         hpo__study_row_free(&r);
@@ -315,6 +316,74 @@ done:
     return rc;
 }
 
+/* Step (3) of claim, as in sqlite.c: a new proposal within n_trials and
+ * capacity, or the scheduler's job (new, promotion, wait, done). */
+static int next_job(hpo__storage *st, mem_study *s, const hpo__claim_req *req,
+                    hpo__propose_fn propose, void *payload, long long next_seq,
+                    hpo__trial_row *fresh)
+{
+    int rc;
+    hpo__job job = {.kind = HPO__JOB_NEW, .parent = -1, .bracket = -1, .rung = -1};
+    job.budget = NAN;
+    if (req->schedule) {
+        /* The view: shallow copies without strings or reports. */
+        hpo__trial_row *rows = hpo__calloc(s->n_trials + 1, sizeof *rows);
+        if (!rows)
+            return hpo__enomem();
+        for (size_t i = 0; i < s->n_trials; i++) {
+            rows[i] = s->trials[i].row;
+            rows[i].params_json = rows[i].message = rows[i].attrs_json = rows[i].worker = NULL;
+            rows[i].reports = NULL;
+            rows[i].n_reports = 0;
+        }
+        rc = req->schedule(req->schedule_payload, rows, s->n_trials, next_seq, &job);
+        hpo__free(rows);
+        if (rc)
+            return rc;
+        if (job.kind == HPO__JOB_WAIT)
+            return hpo__err(HPO_EWAIT, "study %s: waiting for running trials", s->row.name);
+        if (job.kind == HPO__JOB_DONE)
+            return hpo__err(HPO_EDONE, "study %s: the schedule is complete", s->row.name);
+    } else {
+        if (req->n_trials > 0 && next_seq >= req->n_trials)
+            return hpo__err(HPO_EDONE, "study %s: all %lld trials claimed", s->row.name,
+                            req->n_trials);
+        if (req->capacity >= 0 && next_seq >= req->capacity)
+            return hpo__err(HPO_EDONE, "study %s: all %lld trials claimed", s->row.name,
+                            req->capacity);
+    }
+    fresh->parent = job.parent;
+    fresh->bracket = job.bracket;
+    fresh->rung = job.rung;
+    fresh->budget = job.budget;
+    fresh->budget_start = job.budget_start;
+    if (job.kind == HPO__JOB_PROMOTE) {
+        if (job.parent < 0 || (size_t)job.parent >= s->n_trials)
+            return hpo__err(HPO_ESTORAGE,
+                            "study %s: the scheduler promoted trial %lld, which "
+                            "does not exist",
+                            s->row.name, job.parent);
+        const hpo__trial_row *p = &s->trials[job.parent].row;
+        fresh->seq = p->seq;
+        if (!(fresh->params_json = hpo__strdup(p->params_json)))
+            return hpo__enomem();
+        return 0;
+    }
+    if (job.kind != HPO__JOB_NEW)
+        return hpo__err(HPO_ESTORAGE, "study %s: the scheduler returned job kind %d", s->row.name,
+                        (int)job.kind);
+    fresh->seq = next_seq;
+    char *params = NULL;
+    if ((rc = propose(payload, fresh->seq, &params)) != 0) {
+        hpo__free(params);
+        return rc;
+    }
+    if (!params)
+        return hpo__err(HPO_ESTORAGE, "storage '%s': the proposer returned no params", st->uri);
+    fresh->params_json = params;
+    return 0;
+}
+
 static int mem_claim(hpo__storage *st, int64_t study_id, const hpo__claim_req *req,
                      hpo__propose_fn propose, void *payload, hpo__trial_row *out)
 {
@@ -380,36 +449,27 @@ static int mem_claim(hpo__storage *st, int64_t study_id, const hpo__claim_req *r
     fresh.start_time = fresh.heartbeat = req->now;
     fresh.end_time = NAN;
     fresh.retry_of = -1;
+    fresh.parent = -1;
+    fresh.bracket = fresh.rung = -1;
+    fresh.budget = NAN;
+    fresh.budget_start = 0;
     if (pick < n) {
-        fresh.seq = s->trials[pick].row.seq;
-        fresh.retry_of = s->trials[pick].row.number;
+        const hpo__trial_row *lost = &s->trials[pick].row;
+        fresh.seq = lost->seq;
+        fresh.retry_of = lost->number;
+        fresh.parent = lost->parent;
+        fresh.bracket = lost->bracket;
+        fresh.rung = lost->rung;
+        fresh.budget = lost->budget;
+        fresh.budget_start = lost->budget_start;
         if (!(fresh.params_json = hpo__strdup(s->trials[pick].row.params_json))) {
             rc = hpo__enomem();
             goto done;
         }
     } else {
-        /* (3) a new proposal */
-        fresh.seq = max_seq + 1;
-        if (req->n_trials > 0 && fresh.seq >= req->n_trials) {
-            rc = hpo__err(HPO_EDONE, "study %s: all %lld trials claimed", s->row.name,
-                          req->n_trials);
+        /* (3) the scheduler's job, or a new proposal */
+        if ((rc = next_job(st, s, req, propose, payload, max_seq + 1, &fresh)) != 0)
             goto done;
-        }
-        if (req->capacity >= 0 && fresh.seq >= req->capacity) {
-            rc = hpo__err(HPO_EDONE, "study %s: all %lld trials claimed", s->row.name,
-                          req->capacity);
-            goto done;
-        }
-        char *params = NULL;
-        if ((rc = propose(payload, fresh.seq, &params)) != 0) {
-            hpo__free(params);
-            goto done;
-        }
-        if (!params) {
-            rc = hpo__err(HPO_ESTORAGE, "storage '%s': the proposer returned no params", st->uri);
-            goto done;
-        }
-        fresh.params_json = params;
     }
     if (!(fresh.worker = hpo__strdup(req->worker))) {
         rc = hpo__enomem();
@@ -430,7 +490,7 @@ static int mem_claim(hpo__storage *st, int64_t study_id, const hpo__claim_req *r
         lost_msgs[i] = NULL;
         t->row.requeue_pending = 1;
         t->row.end_time = req->now;
-        t->lost = 1;
+        t->row.lost = 1;
     }
     if (pick < n)
         s->trials[pick].row.requeue_pending = 0;
@@ -482,7 +542,7 @@ static int mem_finish(hpo__storage *st, int64_t trial_id, int state, double valu
     if (state == HPO__TRIAL_REQUEUE) {
         state = HPO_TRIAL_FAILED;
         value = (double)NAN;
-        t->lost = 1;
+        t->row.lost = 1;
         t->row.requeue_pending = 1;
     }
     t->row.state = state;
@@ -610,7 +670,7 @@ static int mem_counts(hpo__storage *st, int64_t study_id, long long counts[4], l
         const mem_trial *t = &s->trials[i];
         if (t->row.state >= 0 && t->row.state < 4)
             c[t->row.state]++;
-        if (t->row.state == HPO_TRIAL_FAILED && t->lost)
+        if (t->row.state == HPO_TRIAL_FAILED && t->row.lost)
             lost++;
         if (t->row.seq > max_seq)
             max_seq = t->row.seq;
@@ -691,6 +751,30 @@ static int mem_artifact_get(hpo__storage *st, int64_t study_id, const char *key,
     return rc;
 }
 
+static int mem_artifact_delete(hpo__storage *st, int64_t study_id, const char *key, int prefix)
+{
+    mem_storage *m = (mem_storage *)st;
+    if (!key)
+        return hpo__err(HPO_EINVAL, "storage '%s': artifact_delete needs a key", st->uri);
+    size_t klen = strlen(key);
+    pthread_mutex_lock(&m->lock);
+    mem_study *s = find_study_id(m, study_id);
+    mem_artifact **link = s ? &s->artifacts : NULL;
+    while (link && *link) {
+        mem_artifact *a = *link;
+        if (prefix ? strncmp(a->key, key, klen) == 0 : strcmp(a->key, key) == 0) {
+            *link = a->next;
+            hpo__free(a->key);
+            hpo__free(a->data);
+            hpo__free(a);
+        } else {
+            link = &a->next;
+        }
+    }
+    pthread_mutex_unlock(&m->lock);
+    return 0;
+}
+
 const hpo__storage_ops hpo__storage_memory_ops = {
     .version = HPO__STORAGE_OPS_VERSION,
     .scheme = "memory",
@@ -709,4 +793,5 @@ const hpo__storage_ops hpo__storage_memory_ops = {
     .counts = mem_counts,
     .artifact_put = mem_artifact_put,
     .artifact_get = mem_artifact_get,
+    .artifact_delete = mem_artifact_delete,
 };

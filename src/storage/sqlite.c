@@ -8,15 +8,18 @@
  * transaction, so writers queue on the database lock (busy timeout 10 s, or
  * HPO_SQLITE_BUSY_TIMEOUT_MS read at open) instead of failing half-way.
  *
- * Schema version 2 (PRAGMA user_version and hpo_meta.schema_version):
- *   studies(id, name UNIQUE, direction, seed, sampler, ..., n_trials, created)
+ * Schema version 3 (PRAGMA user_version and hpo_meta.schema_version):
+ *   studies(id, name UNIQUE, direction, seed, sampler, ..., n_trials, created,
+ *           scheduler, scheduler_options_json)
  *   trials(id, study_id, number, seq, state, value, params_json, message,
  *          attrs_json, worker, start_time, end_time, heartbeat, retry_of,
- *          requeue_pending, lost)   UNIQUE (study_id, number), INDEX (study_id, seq)
+ *          requeue_pending, lost, parent, bracket, rung, budget, budget_start)
+ *          UNIQUE (study_id, number), INDEX (study_id, seq)
  *   reports(trial_id, step, value)  PRIMARY KEY (trial_id, step)
  *   artifacts(study_id, key, value BLOB, created)  PRIMARY KEY (study_id, key)
- * Version 1 (no artifacts table) is migrated in place at open, in one
- * BEGIN IMMEDIATE transaction.
+ * Older versions are migrated in place at open, in one BEGIN IMMEDIATE
+ * transaction: 1 -> 2 adds the artifacts table, 2 -> 3 the scheduler columns
+ * (existing trials get parent/bracket/rung -1, budget NULL, budget_start 0).
  * NaN values are NULL; times are REAL Unix seconds; a trial not yet finished
  * has a NULL end_time (NaN in rows). The SQL sticks to what PostgreSQL also
  * accepts (ON CONFLICT, RETURNING, COALESCE) so a postgres back end can keep the
@@ -43,7 +46,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 #define DEFAULT_BUSY_TIMEOUT_MS 10000
 
 enum {
@@ -74,20 +77,25 @@ enum {
     S_DELETE_ARTIFACTS,
     S_ARTIFACT_PUT,
     S_ARTIFACT_GET,
+    S_JOBS,
+    S_TRIAL_BY_NUMBER,
+    S_ARTIFACT_DEL,
+    S_ARTIFACT_DEL_PREFIX,
     S_COUNT
 };
 
 #define STUDY_COLS                                                                                 \
     "id, name, direction, seed, sampler, sampler_options_json, space_json, objective_json, "       \
-    "spec_text, n_trials, created"
+    "spec_text, n_trials, created, scheduler, scheduler_options_json"
 
 static const char *const sql_text[S_COUNT] = {
     [S_BEGIN] = "BEGIN IMMEDIATE",
     [S_BEGIN_READ] = "BEGIN",
     [S_COMMIT] = "COMMIT",
     [S_STUDY_INSERT] = "INSERT INTO studies (name, direction, seed, sampler, sampler_options_json, "
-                       "space_json, objective_json, spec_text, n_trials, created) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING",
+                       "space_json, objective_json, spec_text, n_trials, created, scheduler, "
+                       "scheduler_options_json) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING",
     [S_STUDY_GET] = "SELECT " STUDY_COLS " FROM studies WHERE name = ?",
     [S_STUDY_NAME] = "SELECT name FROM studies WHERE id = ?",
     [S_STUDY_SET_N] = "UPDATE studies SET n_trials = ? WHERE id = ?",
@@ -100,20 +108,26 @@ static const char *const sql_text[S_COUNT] = {
                        "ON CONFLICT (study_id, key) DO UPDATE SET value = excluded.value, "
                        "created = excluded.created",
     [S_ARTIFACT_GET] = "SELECT value FROM artifacts WHERE study_id = ? AND key = ?",
+    [S_ARTIFACT_DEL] = "DELETE FROM artifacts WHERE study_id = ? AND key = ?",
+    /* substr, not LIKE: keys may hold % and _ */
+    [S_ARTIFACT_DEL_PREFIX] = "DELETE FROM artifacts WHERE study_id = ?1 AND "
+                              "substr(key, 1, length(?2)) = ?2",
     [S_DELETE_STUDY] = "DELETE FROM studies WHERE id = ?",
     [S_RUNNING] = "SELECT id, worker, heartbeat FROM trials WHERE study_id = ? AND state = 0 "
                   "ORDER BY number",
     [S_MARK_LOST] = "UPDATE trials SET state = 3, message = ?, end_time = ?, requeue_pending = 1, "
                     "lost = 1 WHERE id = ? AND state = 0",
-    [S_REQUEUED] = "SELECT id, number, seq, params_json FROM trials "
+    [S_REQUEUED] = "SELECT id, number, seq, params_json, parent, bracket, rung, budget, "
+                   "budget_start FROM trials "
                    "WHERE study_id = ? AND requeue_pending = 1 ORDER BY number LIMIT 1",
     [S_CLEAR_REQUEUE] = "UPDATE trials SET requeue_pending = 0 WHERE id = ?",
     /* Two scalar subqueries, so each MAX is one index probe (a combined MAX scans). */
     [S_MAX] = "SELECT COALESCE((SELECT MAX(number) FROM trials WHERE study_id = ?1), -1), "
               "COALESCE((SELECT MAX(seq) FROM trials WHERE study_id = ?1), -1)",
     [S_TRIAL_INSERT] = "INSERT INTO trials (study_id, number, seq, state, value, params_json, "
-                       "worker, start_time, heartbeat, retry_of, requeue_pending, lost) "
-                       "VALUES (?, ?, ?, 0, NULL, ?, ?, ?, ?, ?, 0, 0) RETURNING id",
+                       "worker, start_time, heartbeat, retry_of, requeue_pending, lost, parent, "
+                       "bracket, rung, budget, budget_start) "
+                       "VALUES (?, ?, ?, 0, NULL, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?) RETURNING id",
     [S_TRIAL_STATE] = "SELECT t.state, t.number, s.name FROM trials t "
                       "JOIN studies s ON s.id = t.study_id WHERE t.id = ?",
     [S_FINISH] = "UPDATE trials SET state = ?, value = ?, message = ?, attrs_json = ?, "
@@ -123,12 +137,16 @@ static const char *const sql_text[S_COUNT] = {
     [S_TOUCH] = "UPDATE trials SET heartbeat = ? WHERE id = ? AND state = 0",
     [S_TRIALS] = "SELECT id, study_id, number, seq, state, value, params_json, message, "
                  "attrs_json, worker, start_time, end_time, heartbeat, retry_of, "
-                 "requeue_pending FROM trials WHERE study_id = ? ORDER BY number",
+                 "requeue_pending, lost, parent, bracket, rung, budget, budget_start "
+                 "FROM trials WHERE study_id = ? ORDER BY number",
     [S_REPORTS] = "SELECT r.trial_id, r.step, r.value FROM reports r "
                   "JOIN trials t ON t.id = r.trial_id WHERE t.study_id = ? "
                   "ORDER BY t.number, r.step",
     [S_COUNTS] = "SELECT state, COUNT(*), COALESCE(SUM(lost), 0) FROM trials "
                  "WHERE study_id = ? GROUP BY state",
+    [S_JOBS] = "SELECT number, seq, state, value, lost, parent, bracket, rung, budget, "
+               "budget_start FROM trials WHERE study_id = ? ORDER BY number",
+    [S_TRIAL_BY_NUMBER] = "SELECT seq, params_json FROM trials WHERE study_id = ? AND number = ?",
 };
 
 #define ARTIFACTS_SQL                                                                              \
@@ -141,7 +159,7 @@ static const char *const sql_text[S_COUNT] = {
 
 static const char schema_sql[] =
     "CREATE TABLE hpo_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-    "INSERT INTO hpo_meta (key, value) VALUES ('schema_version', '2');"
+    "INSERT INTO hpo_meta (key, value) VALUES ('schema_version', '3');"
     "CREATE TABLE studies ("
     " id INTEGER PRIMARY KEY,"
     " name TEXT NOT NULL UNIQUE,"
@@ -153,7 +171,9 @@ static const char schema_sql[] =
     " objective_json TEXT,"
     " spec_text TEXT,"
     " n_trials INTEGER NOT NULL,"
-    " created REAL NOT NULL);"
+    " created REAL NOT NULL,"
+    " scheduler TEXT,"
+    " scheduler_options_json TEXT);"
     "CREATE TABLE trials ("
     " id INTEGER PRIMARY KEY,"
     " study_id INTEGER NOT NULL REFERENCES studies (id) ON DELETE CASCADE,"
@@ -170,7 +190,12 @@ static const char schema_sql[] =
     " heartbeat REAL NOT NULL,"
     " retry_of INTEGER NOT NULL DEFAULT -1,"
     " requeue_pending INTEGER NOT NULL DEFAULT 0,"
-    " lost INTEGER NOT NULL DEFAULT 0);"
+    " lost INTEGER NOT NULL DEFAULT 0,"
+    " parent INTEGER NOT NULL DEFAULT -1,"
+    " bracket INTEGER NOT NULL DEFAULT -1,"
+    " rung INTEGER NOT NULL DEFAULT -1,"
+    " budget REAL,"
+    " budget_start REAL NOT NULL DEFAULT 0);"
     "CREATE UNIQUE INDEX trials_study_number ON trials (study_id, number);"
     "CREATE INDEX trials_study_seq ON trials (study_id, seq);"
     /* (Every table and index name here is also listed in check_foreign.)
@@ -183,12 +208,24 @@ static const char schema_sql[] =
     " trial_id INTEGER NOT NULL REFERENCES trials (id) ON DELETE CASCADE,"
     " step INTEGER NOT NULL,"
     " value REAL,"
-    " PRIMARY KEY (trial_id, step));" ARTIFACTS_SQL "PRAGMA user_version = 2;";
+    " PRIMARY KEY (trial_id, step));" ARTIFACTS_SQL "PRAGMA user_version = 3;";
 
 /* Version 1 -> 2: the artifacts table. */
 static const char migrate_1_2_sql[] =
     ARTIFACTS_SQL "UPDATE hpo_meta SET value = '2' WHERE key = 'schema_version';"
                   "PRAGMA user_version = 2;";
+
+/* Version 2 -> 3: the scheduler's study and trial columns. */
+static const char migrate_2_3_sql[] =
+    "ALTER TABLE studies ADD COLUMN scheduler TEXT;"
+    "ALTER TABLE studies ADD COLUMN scheduler_options_json TEXT;"
+    "ALTER TABLE trials ADD COLUMN parent INTEGER NOT NULL DEFAULT -1;"
+    "ALTER TABLE trials ADD COLUMN bracket INTEGER NOT NULL DEFAULT -1;"
+    "ALTER TABLE trials ADD COLUMN rung INTEGER NOT NULL DEFAULT -1;"
+    "ALTER TABLE trials ADD COLUMN budget REAL;"
+    "ALTER TABLE trials ADD COLUMN budget_start REAL NOT NULL DEFAULT 0;"
+    "UPDATE hpo_meta SET value = '3' WHERE key = 'schema_version';"
+    "PRAGMA user_version = 3;";
 
 typedef struct sql_storage {
     hpo__storage base;
@@ -450,10 +487,14 @@ static int create_schema(sql_storage *q)
             rc = sql_err(q, rc, "create the schema");
             goto done;
         }
-    } else if (version == 1) { /* migrate, unless another process just did */
-        rc = sqlite3_exec(q->db, migrate_1_2_sql, NULL, NULL, NULL);
-        if (rc != SQLITE_OK) {
+    } else if (version == 1 || version == 2) { /* migrate, unless another process just did */
+        if (version == 1 && (rc = sqlite3_exec(q->db, migrate_1_2_sql, NULL, NULL, NULL)) != 0) {
             rc = sql_err(q, rc, "migrate the schema from version 1");
+            goto done;
+        }
+        rc = sqlite3_exec(q->db, migrate_2_3_sql, NULL, NULL, NULL);
+        if (rc != SQLITE_OK) {
+            rc = sql_err(q, rc, "migrate the schema from version 2");
             goto done;
         }
     } else if (version != SCHEMA_VERSION) {
@@ -515,7 +556,7 @@ static int sql_open(hpo__storage **out, const char *location)
     sqlite3_busy_timeout(q->db, q->busy_ms);
     if ((rc = read_version(q, &version)) != 0)
         goto done;
-    if (version != 0 && version != 1 && version != SCHEMA_VERSION) {
+    if (version != 0 && version != 1 && version != 2 && version != SCHEMA_VERSION) {
         rc = schema_error(q, version);
         goto done;
     }
@@ -560,7 +601,8 @@ static int read_study(sqlite3_stmt *s, hpo__study_row *out)
     r.created = col_real(s, 10);
     if (col_text(s, 1, &r.name) || col_text(s, 4, &r.sampler) ||
         col_text(s, 5, &r.sampler_options_json) || col_text(s, 6, &r.space_json) ||
-        col_text(s, 7, &r.objective_json) || col_text(s, 8, &r.spec_text)) {
+        col_text(s, 7, &r.objective_json) || col_text(s, 8, &r.spec_text) ||
+        col_text(s, 11, &r.scheduler) || col_text(s, 12, &r.scheduler_options_json)) {
         hpo__study_row_free(&r);
         return hpo__enomem();
     }
@@ -621,7 +663,9 @@ static int sql_study_create(hpo__storage *st, const hpo__study_row *row, hpo__st
         (rc = bind_text(q, s, 6, row->space_json)) ||
         (rc = bind_text(q, s, 7, row->objective_json)) ||
         (rc = bind_text(q, s, 8, row->spec_text)) || (rc = bind_int(q, s, 9, row->n_trials)) ||
-        (rc = bind_real(q, s, 10, row->created)))
+        (rc = bind_real(q, s, 10, row->created)) ||
+        (rc = bind_text(q, s, 11, row->scheduler && *row->scheduler ? row->scheduler : NULL)) ||
+        (rc = bind_text(q, s, 12, row->scheduler_options_json)))
         goto done;
     if ((rc = run(q, S_STUDY_INSERT, "create a study")) != 0)
         goto done;
@@ -812,6 +856,117 @@ done:
     return rc;
 }
 
+/* The scheduler's view: every trial's scheduler fields, state and value. */
+static int read_jobs(sql_storage *q, int64_t study_id, hpo__trial_row **rows, size_t *n)
+{
+    hpo__trial_row *list = NULL;
+    size_t count = 0, cap = 0;
+    sqlite3_stmt *s = stmt(q, S_JOBS);
+    int rc = bind_int(q, s, 1, study_id);
+    if (rc)
+        return rc;
+    while ((rc = step(q, s, "read the schedule")) == 1) {
+        if (count == cap) {
+            size_t ncap = cap ? cap * 2 : 64;
+            hpo__trial_row *grown = hpo__realloc(list, ncap * sizeof *grown);
+            if (!grown) {
+                rc = hpo__enomem();
+                break;
+            }
+            list = grown;
+            cap = ncap;
+        }
+        hpo__trial_row *r = &list[count++];
+        memset(r, 0, sizeof *r);
+        r->study_id = study_id;
+        r->number = sqlite3_column_int64(s, 0);
+        r->seq = sqlite3_column_int64(s, 1);
+        r->state = sqlite3_column_int(s, 2);
+        r->value = col_real(s, 3);
+        r->lost = sqlite3_column_int(s, 4);
+        r->parent = sqlite3_column_int64(s, 5);
+        r->bracket = sqlite3_column_int(s, 6);
+        r->rung = sqlite3_column_int(s, 7);
+        r->budget = col_real(s, 8);
+        r->budget_start = col_real(s, 9);
+        r->retry_of = -1;
+    }
+    sqlite3_reset(s);
+    if (rc < 0) {
+        hpo__free(list);
+        return rc;
+    }
+    *rows = list;
+    *n = count;
+    return 0;
+}
+
+/* Step (3) of claim: a new proposal (checked against n_trials and capacity),
+ * or with a scheduler its job: a new proposal, a promotion of a finished
+ * trial's configuration, or HPO_EWAIT / HPO_EDONE. Fills row's seq, params and
+ * scheduler fields. */
+static int next_job(sql_storage *q, int64_t study_id, const char *name, const hpo__claim_req *req,
+                    hpo__propose_fn propose, void *payload, long long next_seq, hpo__trial_row *row)
+{
+    int rc;
+    hpo__job job = {.kind = HPO__JOB_NEW, .parent = -1, .bracket = -1, .rung = -1};
+    job.budget = NAN;
+    if (req->schedule) {
+        hpo__trial_row *rows = NULL;
+        size_t n = 0;
+        if ((rc = read_jobs(q, study_id, &rows, &n)) != 0)
+            return rc;
+        rc = req->schedule(req->schedule_payload, rows, n, next_seq, &job);
+        hpo__free(rows);
+        if (rc)
+            return rc;
+        if (job.kind == HPO__JOB_WAIT)
+            return hpo__err(HPO_EWAIT, "study %s: waiting for running trials", name);
+        if (job.kind == HPO__JOB_DONE)
+            return hpo__err(HPO_EDONE, "study %s: the schedule is complete", name);
+    } else {
+        if (req->n_trials > 0 && next_seq >= req->n_trials)
+            return hpo__err(HPO_EDONE, "study %s: all %lld trials claimed", name, req->n_trials);
+        if (req->capacity >= 0 && next_seq >= req->capacity)
+            return hpo__err(HPO_EDONE, "study %s: all %lld trials claimed", name, req->capacity);
+    }
+    row->parent = job.parent;
+    row->bracket = job.bracket;
+    row->rung = job.rung;
+    row->budget = job.budget;
+    row->budget_start = job.budget_start;
+    if (job.kind == HPO__JOB_PROMOTE) {
+        sqlite3_stmt *s = stmt(q, S_TRIAL_BY_NUMBER);
+        if ((rc = bind_int(q, s, 1, study_id)) || (rc = bind_int(q, s, 2, job.parent)) ||
+            (rc = step(q, s, "promote a trial")) < 0)
+            return rc;
+        if (rc == 0) {
+            sqlite3_reset(s);
+            return hpo__err(HPO_ESTORAGE,
+                            "study %s: the scheduler promoted trial %lld, which "
+                            "does not exist",
+                            name, job.parent);
+        }
+        row->seq = sqlite3_column_int64(s, 0);
+        rc = col_text(s, 1, &row->params_json) || !row->params_json ? hpo__enomem() : 0;
+        sqlite3_reset(s);
+        return rc;
+    }
+    if (job.kind != HPO__JOB_NEW)
+        return hpo__err(HPO_ESTORAGE, "study %s: the scheduler returned job kind %d", name,
+                        (int)job.kind);
+    row->seq = next_seq;
+    char *params = NULL;
+    if ((rc = propose(payload, row->seq, &params)) != 0) {
+        hpo__free(params);
+        return rc;
+    }
+    if (!params)
+        return hpo__err(HPO_ESTORAGE, "storage %s: the proposer returned no params", q->path);
+    row->params_json = params;
+    return 0;
+}
+
 static int sql_claim(hpo__storage *st, int64_t study_id, const hpo__claim_req *req,
                      hpo__propose_fn propose, void *payload, hpo__trial_row *out)
 {
@@ -836,6 +991,10 @@ static int sql_claim(hpo__storage *st, int64_t study_id, const hpo__claim_req *r
     row.end_time = NAN;
     row.start_time = row.heartbeat = req->now;
     row.retry_of = -1;
+    row.parent = -1;
+    row.bracket = row.rung = -1;
+    row.budget = NAN;
+    row.budget_start = 0;
 
     sqlite3_stmt *s = stmt(q, S_MAX);
     if ((rc = bind_int(q, s, 1, study_id)) || (rc = step(q, s, "claim a trial")) < 0)
@@ -851,6 +1010,11 @@ static int sql_claim(hpo__storage *st, int64_t study_id, const hpo__claim_req *r
         int64_t lost_id = sqlite3_column_int64(s, 0);
         row.retry_of = sqlite3_column_int64(s, 1);
         row.seq = sqlite3_column_int64(s, 2);
+        row.parent = sqlite3_column_int64(s, 4);
+        row.bracket = sqlite3_column_int(s, 5);
+        row.rung = sqlite3_column_int(s, 6);
+        row.budget = col_real(s, 7);
+        row.budget_start = col_real(s, 8);
         if (col_text(s, 3, &row.params_json) || !row.params_json) {
             rc = hpo__enomem();
             goto done;
@@ -859,27 +1023,10 @@ static int sql_claim(hpo__storage *st, int64_t study_id, const hpo__claim_req *r
         sqlite3_stmt *u = stmt(q, S_CLEAR_REQUEUE);
         if ((rc = bind_int(q, u, 1, lost_id)) || (rc = run(q, S_CLEAR_REQUEUE, "claim a trial")))
             goto done;
-    } else { /* (3) a new proposal */
+    } else { /* (3) the scheduler's job, or a new proposal */
         sqlite3_reset(s);
-        row.seq = next_seq;
-        if (req->n_trials > 0 && row.seq >= req->n_trials) {
-            rc = hpo__err(HPO_EDONE, "study %s: all %lld trials claimed", name, req->n_trials);
+        if ((rc = next_job(q, study_id, name, req, propose, payload, next_seq, &row)) != 0)
             goto done;
-        }
-        if (req->capacity >= 0 && row.seq >= req->capacity) {
-            rc = hpo__err(HPO_EDONE, "study %s: all %lld trials claimed", name, req->capacity);
-            goto done;
-        }
-        char *params = NULL;
-        if ((rc = propose(payload, row.seq, &params)) != 0) {
-            hpo__free(params);
-            goto done;
-        }
-        if (!params) {
-            rc = hpo__err(HPO_ESTORAGE, "storage %s: the proposer returned no params", q->path);
-            goto done;
-        }
-        row.params_json = params;
     }
     if (!(row.worker = hpo__strdup(req->worker))) {
         rc = hpo__enomem();
@@ -889,7 +1036,10 @@ static int sql_claim(hpo__storage *st, int64_t study_id, const hpo__claim_req *r
     if ((rc = bind_int(q, s, 1, study_id)) || (rc = bind_int(q, s, 2, row.number)) ||
         (rc = bind_int(q, s, 3, row.seq)) || (rc = bind_text(q, s, 4, row.params_json)) ||
         (rc = bind_text(q, s, 5, row.worker)) || (rc = bind_real(q, s, 6, req->now)) ||
-        (rc = bind_real(q, s, 7, req->now)) || (rc = bind_int(q, s, 8, row.retry_of)))
+        (rc = bind_real(q, s, 7, req->now)) || (rc = bind_int(q, s, 8, row.retry_of)) ||
+        (rc = bind_int(q, s, 9, row.parent)) || (rc = bind_int(q, s, 10, row.bracket)) ||
+        (rc = bind_int(q, s, 11, row.rung)) || (rc = bind_real(q, s, 12, row.budget)) ||
+        (rc = bind_real(q, s, 13, row.budget_start)))
         goto done;
     if ((rc = step(q, s, "insert a trial")) < 0)
         goto done;
@@ -1023,6 +1173,12 @@ static int read_trial(sqlite3_stmt *s, hpo__trial_row *out)
     r.heartbeat = col_real(s, 12);
     r.retry_of = sqlite3_column_int64(s, 13);
     r.requeue_pending = sqlite3_column_int(s, 14);
+    r.lost = sqlite3_column_int(s, 15);
+    r.parent = sqlite3_column_int64(s, 16);
+    r.bracket = sqlite3_column_int(s, 17);
+    r.rung = sqlite3_column_int(s, 18);
+    r.budget = col_real(s, 19);
+    r.budget_start = col_real(s, 20);
     if (col_text(s, 6, &r.params_json) || col_text(s, 7, &r.message) ||
         col_text(s, 8, &r.attrs_json) || col_text(s, 9, &r.worker)) {
         hpo__trial_row_free(&r);
@@ -1217,6 +1373,26 @@ done:
     return rc;
 }
 
+static int sql_artifact_delete(hpo__storage *st, int64_t study_id, const char *key, int prefix)
+{
+    sql_storage *q = (sql_storage *)st;
+    if (!key)
+        return hpo__err(HPO_EINVAL, "storage %s: artifact_delete needs a key", q->path);
+    int which = prefix ? S_ARTIFACT_DEL_PREFIX : S_ARTIFACT_DEL;
+    lock_db(q);
+    int rc = begin(q, "delete artifacts");
+    if (rc)
+        goto done;
+    sqlite3_stmt *s = stmt(q, which);
+    if ((rc = bind_int(q, s, 1, study_id)) || (rc = bind_text(q, s, 2, key)) ||
+        (rc = run(q, which, "delete artifacts")))
+        goto done;
+    rc = commit(q, "delete artifacts");
+done:
+    unlock_db(q);
+    return rc;
+}
+
 const hpo__storage_ops hpo__storage_sqlite_ops = {
     .version = HPO__STORAGE_OPS_VERSION,
     .scheme = "sqlite",
@@ -1228,6 +1404,7 @@ const hpo__storage_ops hpo__storage_sqlite_ops = {
     .study_delete = sql_study_delete,
     .artifact_put = sql_artifact_put,
     .artifact_get = sql_artifact_get,
+    .artifact_delete = sql_artifact_delete,
     .study_list = sql_study_list,
     .claim = sql_claim,
     .finish = sql_finish,

@@ -123,6 +123,8 @@ void hpo__study_row_free(hpo__study_row *row)
     hpo__free(row->name);
     hpo__free(row->sampler);
     hpo__free(row->sampler_options_json);
+    hpo__free(row->scheduler);
+    hpo__free(row->scheduler_options_json);
     hpo__free(row->space_json);
     hpo__free(row->objective_json);
     hpo__free(row->spec_text);

@@ -27,7 +27,9 @@ typedef struct hpo__study_row {
     int direction; /* hpo_direction */
     uint64_t seed;
     char *sampler;
-    char *sampler_options_json; /* {"key": "value", ...} */
+    char *sampler_options_json;   /* {"key": "value", ...} */
+    char *scheduler;              /* NULL or "" = none */
+    char *scheduler_options_json; /* {"key": "value", ...} or NULL */
     char *space_json;
     char *objective_json; /* may be NULL */
     char *spec_text;      /* may be NULL */
@@ -52,8 +54,14 @@ typedef struct hpo__trial_row {
     char *attrs_json; /* {"key": "value"} or NULL */
     char *worker;     /* "host:pid:starttime" */
     double start_time, end_time, heartbeat;
-    long long retry_of;       /* number of the lost trial it re-runs, or -1 */
-    int requeue_pending;      /* lost with its worker; not yet re-run */
+    long long retry_of;  /* number of the lost trial it re-runs, or -1 */
+    int requeue_pending; /* lost with its worker; not yet re-run */
+    int lost;            /* failed because its worker was lost */
+    /* Scheduler fields (schedulers/scheduler.h): set at claim, kept by re-runs. */
+    long long parent;         /* trial whose configuration it continues, or -1 */
+    int bracket, rung;        /* -1 without a scheduler */
+    double budget;            /* NaN when none */
+    double budget_start;      /* 0 unless it continues a checkpoint */
     hpo__report_row *reports; /* filled by trials() only */
     size_t n_reports;
 } hpo__trial_row;
@@ -65,6 +73,28 @@ typedef int (*hpo__propose_fn)(void *payload, long long seq, char **params_json)
 /* Is the worker that owns a running trial gone? (worker id, last heartbeat, now) */
 typedef int (*hpo__worker_dead_fn)(const char *worker, double heartbeat, double now, void *payload);
 
+/* A scheduler's decision, carried out by the claim (schedulers/scheduler.h). */
+typedef enum hpo__job_kind {
+    HPO__JOB_NEW = 1,     /* the sampler's next configuration (seq = next_seq) */
+    HPO__JOB_PROMOTE = 2, /* `parent`'s configuration again, with a larger budget */
+    HPO__JOB_WAIT = 3,    /* nothing can start before a running trial finishes */
+    HPO__JOB_DONE = 4     /* the schedule is complete */
+} hpo__job_kind;
+
+typedef struct hpo__job {
+    hpo__job_kind kind;
+    long long parent; /* PROMOTE: the trial number continued; else -1 */
+    int bracket, rung;
+    double budget;       /* NaN when the scheduler assigns none */
+    double budget_start; /* 0 for a new configuration */
+} hpo__job;
+
+/* Called inside the claim transaction with every trial of the study ordered by
+ * number (scheduler fields, state, value, seq; no params, attrs or reports)
+ * and the seq a new configuration would get. */
+typedef int (*hpo__schedule_fn)(void *payload, const hpo__trial_row *rows, size_t n,
+                                long long next_seq, hpo__job *out);
+
 typedef struct hpo__claim_req {
     long long n_trials; /* > 0: no new seq >= n_trials */
     long long capacity; /* >= 0: no new seq >= capacity (sampler exhausted) */
@@ -72,12 +102,18 @@ typedef struct hpo__claim_req {
     double now;
     hpo__worker_dead_fn worker_dead; /* NULL = never reap */
     void *worker_dead_payload;
+    /* With a scheduler: step (3) of claim asks it instead of checking n_trials
+     * and capacity (the scheduler does): NEW proposes seq = next_seq, PROMOTE
+     * copies the parent's seq and params, WAIT returns HPO_EWAIT, DONE
+     * HPO_EDONE. The job's fields are stored with the new trial. */
+    hpo__schedule_fn schedule; /* NULL = no scheduler */
+    void *schedule_payload;
 } hpo__claim_req;
 
 /* finish() pseudo-state: failed, lost, configuration to be re-run. */
 #define HPO__TRIAL_REQUEUE 100
 
-#define HPO__STORAGE_OPS_VERSION 2
+#define HPO__STORAGE_OPS_VERSION 3
 
 typedef struct hpo__storage_ops {
     unsigned version;
@@ -129,6 +165,9 @@ typedef struct hpo__storage_ops {
                         size_t len);
     int (*artifact_get)(hpo__storage *st, int64_t study_id, const char *key, void **data,
                         size_t *len);
+    /* Delete the artifact `key`, or with prefix != 0 every artifact whose key
+     * starts with `key` (checkpoints "ckpt/12/" of a trial). Absent is fine. */
+    int (*artifact_delete)(hpo__storage *st, int64_t study_id, const char *key, int prefix);
 } hpo__storage_ops;
 
 /* Back ends allocate a struct whose first member is this base; hpo__storage_open

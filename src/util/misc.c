@@ -76,6 +76,39 @@ const char *hpo__suggest(const char *word, const char *const *candidates, size_t
     return best_d <= limit ? best : NULL;
 }
 
+int hpo__check_option_names(const char *kind, const char *owner, const char *const *names,
+                            const hpo_kv *opts, size_t n)
+{
+    size_t n_names = 0;
+    while (names && names[n_names])
+        n_names++;
+    for (size_t i = 0; i < n; i++) {
+        const char *key = opts[i].key;
+        if (!key)
+            return hpo__err(HPO_EINVAL, "%s %s: an option has no name", kind, owner);
+        size_t j = 0;
+        while (j < n_names && strcmp(names[j], key) != 0)
+            j++;
+        if (j < n_names)
+            continue;
+        const char *s = n_names ? hpo__suggest(key, names, n_names) : NULL;
+        if (s)
+            return hpo__err(HPO_EINVAL, "%s %s: unknown option '%s' (did you mean '%s'?)", kind,
+                            owner, key, s);
+        if (!n_names)
+            return hpo__err(HPO_EINVAL, "%s %s: unknown option '%s' (it takes no options)", kind,
+                            owner, key);
+        hpo__buf b = HPO__BUF_INIT;
+        for (size_t k = 0; k < n_names; k++)
+            hpo__buf_printf(&b, "%s%s", k ? ", " : "", names[k]);
+        int rc = hpo__err(HPO_EINVAL, "%s %s: unknown option '%s' (expected %s)", kind, owner, key,
+                          b.data ? b.data : "");
+        hpo__buf_free(&b);
+        return rc;
+    }
+    return 0;
+}
+
 double hpo__now(void)
 {
     struct timespec ts;

@@ -71,6 +71,10 @@ int hpo__parse_ll(const char *s, long long *out);
 size_t hpo__edit_distance(const char *a, const char *b);
 /* The candidate closest to `word` within distance max(2, len/3), or NULL. */
 const char *hpo__suggest(const char *word, const char *const *candidates, size_t n);
+/* Every key of opts[0..n) is one of `names` (NULL-terminated); else HPO_EINVAL
+ * "<kind> <owner>: unknown option 'k' (did you mean 'x'?)". */
+int hpo__check_option_names(const char *kind, const char *owner, const char *const *names,
+                            const hpo_kv *opts, size_t n);
 
 /* ---- time */
 double hpo__now(void);       /* Unix time, seconds, wall clock */

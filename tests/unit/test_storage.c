@@ -839,7 +839,7 @@ static void test_sqlite_schema_mismatch(void **state)
     raw_exec(path, "PRAGMA user_version = 99");
     hpo__storage *st = NULL;
     assert_int_equal(hpo__storage_open(&st, path), HPO_ESCHEMA);
-    expect_msg("has schema version 99; this hpo reads version 2");
+    expect_msg("has schema version 99; this hpo reads version 3");
     assert_null(st);
 
     /* A database of another program is refused, not adopted. */
@@ -847,20 +847,20 @@ static void test_sqlite_schema_mismatch(void **state)
     assert_int_equal(hpo__storage_open(&st, path), HPO_ESTORAGE);
     assert_null(st);
 
-    /* The fixture's file carries version 2. */
+    /* The fixture's file carries version 3. */
     sqlite3 *db = NULL;
     sqlite3_stmt *s = NULL;
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(s, 0), 2);
+    assert_int_equal(sqlite3_column_int(s, 0), 3);
     sqlite3_finalize(s);
     assert_int_equal(sqlite3_prepare_v2(db,
                                         "SELECT value FROM hpo_meta WHERE key = 'schema_version'",
                                         -1, &s, NULL),
                      SQLITE_OK);
     assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-    assert_string_equal((const char *)sqlite3_column_text(s, 0), "2");
+    assert_string_equal((const char *)sqlite3_column_text(s, 0), "3");
     sqlite3_finalize(s);
     assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(s), SQLITE_ROW);
@@ -969,6 +969,27 @@ static void test_artifacts(void **state)
     assert_int_equal(st->ops->artifact_get(st, a, "empty", &data, &len), 0);
     assert_int_equal(len, 0);
     hpo__free(data);
+    /* delete one key, then a prefix (keys with LIKE wildcards are literal) */
+    assert_int_equal(st->ops->artifact_put(st, a, "ckpt/1/0", "a", 1), 0);
+    assert_int_equal(st->ops->artifact_put(st, a, "ckpt/1/1", "b", 1), 0);
+    assert_int_equal(st->ops->artifact_put(st, a, "ckpt/10/0", "c", 1), 0);
+    assert_int_equal(st->ops->artifact_put(st, a, "ckpt%", "d", 1), 0);
+    assert_int_equal(st->ops->artifact_put(st, b, "ckpt/1/0", "e", 1), 0);
+    assert_int_equal(st->ops->artifact_delete(st, a, "empty", 0), 0);
+    assert_int_equal(st->ops->artifact_get(st, a, "empty", &data, &len), HPO_ENOTFOUND);
+    assert_int_equal(st->ops->artifact_delete(st, a, "absent", 0), 0);
+    assert_int_equal(st->ops->artifact_delete(st, a, "ckpt/1/", 1), 0);
+    assert_int_equal(st->ops->artifact_get(st, a, "ckpt/1/0", &data, &len), HPO_ENOTFOUND);
+    assert_int_equal(st->ops->artifact_get(st, a, "ckpt/1/1", &data, &len), HPO_ENOTFOUND);
+    assert_int_equal(st->ops->artifact_get(st, a, "ckpt/10/0", &data, &len), 0);
+    hpo__free(data);
+    assert_int_equal(st->ops->artifact_delete(st, a, "ckpt_", 1), 0); /* no key starts so */
+    assert_int_equal(st->ops->artifact_get(st, a, "ckpt%", &data, &len), 0);
+    hpo__free(data);
+    assert_int_equal(st->ops->artifact_get(st, b, "ckpt/1/0", &data, &len), 0);
+    hpo__free(data);
+    assert_int_equal(st->ops->artifact_get(st, a, "model", &data, &len), 0);
+    hpo__free(data);
     /* deleted with the study, the other study's kept */
     assert_int_equal(st->ops->study_delete(st, "alpha"), 0);
     int64_t a2 = make_study(st, "alpha", 5);
@@ -978,38 +999,202 @@ static void test_artifacts(void **state)
     hpo__free(data);
 }
 
-/* A version-1 file (before artifacts) is migrated in place at open. */
-static void test_sqlite_migrate_v1(void **state)
+/* The schema as hpo wrote it at version 1 (no artifacts table); version 2
+ * added the artifacts table, version 3 the scheduler columns. */
+static const char v1_schema[] =
+    "CREATE TABLE hpo_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "INSERT INTO hpo_meta (key, value) VALUES ('schema_version', '1');"
+    "CREATE TABLE studies (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+    " direction INTEGER NOT NULL, seed INTEGER NOT NULL, sampler TEXT NOT NULL,"
+    " sampler_options_json TEXT, space_json TEXT, objective_json TEXT, spec_text TEXT,"
+    " n_trials INTEGER NOT NULL, created REAL NOT NULL);"
+    "CREATE TABLE trials (id INTEGER PRIMARY KEY,"
+    " study_id INTEGER NOT NULL REFERENCES studies (id) ON DELETE CASCADE,"
+    " number INTEGER NOT NULL, seq INTEGER NOT NULL, state INTEGER NOT NULL, value REAL,"
+    " params_json TEXT NOT NULL, message TEXT, attrs_json TEXT, worker TEXT NOT NULL,"
+    " start_time REAL NOT NULL, end_time REAL, heartbeat REAL NOT NULL,"
+    " retry_of INTEGER NOT NULL DEFAULT -1, requeue_pending INTEGER NOT NULL DEFAULT 0,"
+    " lost INTEGER NOT NULL DEFAULT 0);"
+    "CREATE UNIQUE INDEX trials_study_number ON trials (study_id, number);"
+    "CREATE INDEX trials_study_seq ON trials (study_id, seq);"
+    "CREATE INDEX trials_running ON trials (study_id, number) WHERE state = 0;"
+    "CREATE INDEX trials_requeue ON trials (study_id, number) WHERE requeue_pending = 1;"
+    "CREATE INDEX trials_state ON trials (study_id, state, lost);"
+    "CREATE TABLE reports (trial_id INTEGER NOT NULL REFERENCES trials (id) ON DELETE CASCADE,"
+    " step INTEGER NOT NULL, value REAL, PRIMARY KEY (trial_id, step));"
+    "INSERT INTO studies VALUES (1, 'old', 1, 7, 'random', '{}', '{}', NULL, NULL, 3, 1.0);"
+    "INSERT INTO trials (id, study_id, number, seq, state, value, params_json, worker,"
+    " start_time, end_time, heartbeat) VALUES (1, 1, 0, 0, 1, 0.5, '{\"x\":1}', 'w', 1, 2, 2);"
+    "PRAGMA user_version = 1;";
+
+static const char v1_to_v2[] =
+    "CREATE TABLE artifacts (study_id INTEGER NOT NULL REFERENCES studies (id) ON DELETE CASCADE,"
+    " key TEXT NOT NULL, value BLOB NOT NULL, created REAL NOT NULL,"
+    " PRIMARY KEY (study_id, key));"
+    "UPDATE hpo_meta SET value = '2' WHERE key = 'schema_version'; PRAGMA user_version = 2;";
+
+/* A version-1 or version-2 file is migrated in place at open: artifacts work,
+ * old trials get no scheduler fields, new claims store them. */
+static void check_migrated(fixture *f, int from)
 {
-    fixture *f = *state;
-    int64_t a = make_study(f->st, "old", 3);
-    proposer p = {0, 0};
-    hpo__trial_row t = {0};
-    hpo__claim_req req = request("w", 100.0, 3);
-    assert_int_equal(claim(f->st, a, &req, &p, &t), 0);
-    hpo__trial_row_free(&t);
-    hpo__storage_close(f->st);
-    f->st = NULL;
-    raw_exec(f->path, "DROP TABLE artifacts; UPDATE hpo_meta SET value = '1' WHERE key = "
-                      "'schema_version'; PRAGMA user_version = 1");
+    unlink(f->path);
+    raw_exec(f->path, v1_schema);
+    if (from == 2)
+        raw_exec(f->path, v1_to_v2);
     assert_int_equal(hpo__storage_open(&f->st, f->uri), 0);
     hpo__study_row got = {0};
     assert_int_equal(f->st->ops->study_get(f->st, "old", &got), 0);
+    assert_null(got.scheduler);
     hpo__trial_row *rows = NULL;
     size_t n = 0;
     assert_int_equal(f->st->ops->trials(f->st, got.id, &rows, &n), 0);
     assert_int_equal(n, 1);
+    assert_int_equal(rows[0].parent, -1);
+    assert_int_equal(rows[0].rung, -1);
+    assert_int_equal(rows[0].bracket, -1);
+    assert_true(isnan(rows[0].budget));
+    assert_true(rows[0].budget_start == 0.0);
+    assert_true(rows[0].value == 0.5);
     hpo__trial_rows_free(rows, n);
     assert_int_equal(f->st->ops->artifact_put(f->st, got.id, "model", "m", 1), 0);
+    proposer p = {0, 0};
+    hpo__trial_row t = {0};
+    hpo__claim_req req = request("w2", 100.0, 3);
+    assert_int_equal(claim(f->st, got.id, &req, &p, &t), 0);
+    assert_int_equal(t.seq, 1);
+    assert_int_equal(t.parent, -1);
+    hpo__trial_row_free(&t);
     hpo__study_row_free(&got);
+    hpo__storage_close(f->st);
+    f->st = NULL;
     sqlite3 *db = NULL;
     sqlite3_stmt *s = NULL;
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(s, 0), 2);
+    assert_int_equal(sqlite3_column_int(s, 0), 3);
     sqlite3_finalize(s);
     sqlite3_close(db);
+}
+
+static void test_sqlite_migrate_v1(void **state)
+{
+    fixture *f = *state;
+    hpo__storage_close(f->st);
+    f->st = NULL;
+    check_migrated(f, 1);
+}
+
+static void test_sqlite_migrate_v2(void **state)
+{
+    fixture *f = *state;
+    hpo__storage_close(f->st);
+    f->st = NULL;
+    check_migrated(f, 2);
+}
+
+/* A scripted scheduler: returns jobs[k] on its k-th call and records what
+ * it saw. */
+typedef struct script {
+    hpo__job jobs[8];
+    int calls;
+    size_t seen_n[8];
+    long long seen_next[8];
+    int seen_lost_rows;
+} script;
+
+static int scripted(void *payload, const hpo__trial_row *rows, size_t n, long long next_seq,
+                    hpo__job *out)
+{
+    script *sc = payload;
+    sc->seen_n[sc->calls] = n;
+    sc->seen_next[sc->calls] = next_seq;
+    for (size_t i = 0; i < n; i++) {
+        assert_null(rows[i].params_json); /* the view carries no strings */
+        if (rows[i].lost)
+            sc->seen_lost_rows++;
+    }
+    *out = sc->jobs[sc->calls++];
+    return 0;
+}
+
+/* With a scheduler the claim carries out its jobs: a new configuration with
+ * its budget, a promotion (same seq and params as the parent, new number),
+ * WAIT and DONE; n_trials is left to the scheduler; a lost trial's re-run
+ * keeps its scheduler fields. */
+static void test_claim_schedule(void **state)
+{
+    fixture *f = *state;
+    hpo__storage *st = f->st;
+    int64_t sid = make_study(st, "s", 0);
+    script sc = {.calls = 0};
+    sc.jobs[0] = (hpo__job){HPO__JOB_NEW, -1, 0, 0, 1.0, 0.0};
+    sc.jobs[1] = (hpo__job){HPO__JOB_NEW, -1, 0, 0, 1.0, 0.0};
+    sc.jobs[2] = (hpo__job){HPO__JOB_WAIT, -1, -1, -1, 0.0, 0.0};
+    sc.jobs[3] = (hpo__job){HPO__JOB_PROMOTE, 1, 0, 1, 3.0, 1.0};
+    sc.jobs[4] = (hpo__job){HPO__JOB_DONE, -1, -1, -1, 0.0, 0.0};
+    hpo__claim_req req = request("w1", 10.0, 1); /* n_trials 1: the scheduler decides */
+    req.schedule = scripted;
+    req.schedule_payload = &sc;
+    proposer p = {0};
+    hpo__trial_row a = {0}, b = {0}, c = {0}, d = {0};
+    assert_int_equal(claim(st, sid, &req, &p, &a), 0);
+    assert_int_equal(a.seq, 0);
+    assert_int_equal(a.rung, 0);
+    assert_int_equal(a.bracket, 0);
+    assert_true(a.budget == 1.0);
+    assert_int_equal(a.parent, -1);
+    assert_int_equal(claim(st, sid, &req, &p, &b), 0);
+    assert_int_equal(b.seq, 1);
+    assert_int_equal(p.calls, 2);
+    assert_int_equal(claim(st, sid, &req, &p, &c), HPO_EWAIT);
+    assert_int_equal(st->ops->finish(st, b.id, HPO_TRIAL_COMPLETE, 0.9, NULL, NULL, 11.0), 0);
+    assert_int_equal(claim(st, sid, &req, &p, &c), 0);
+    assert_int_equal(p.calls, 2); /* a promotion proposes nothing */
+    assert_int_equal(c.number, 2);
+    assert_int_equal(c.seq, 1);
+    assert_string_equal(c.params_json, b.params_json);
+    assert_int_equal(c.parent, 1);
+    assert_int_equal(c.rung, 1);
+    assert_true(c.budget == 3.0);
+    assert_true(c.budget_start == 1.0);
+    assert_int_equal(claim(st, sid, &req, &p, &d), HPO_EDONE);
+    assert_int_equal(sc.seen_n[0], 0);
+    assert_int_equal(sc.seen_n[3], 2);
+    assert_int_equal(sc.seen_next[3], 2);
+
+    /* The promoted trial's worker dies: its re-run keeps the job. */
+    dead_ctx dc = {.dead_worker = "w1"};
+    hpo__claim_req r2 = request("w2", 50.0, 0);
+    r2.worker_dead = worker_dead;
+    r2.worker_dead_payload = &dc;
+    r2.schedule = scripted;
+    r2.schedule_payload = &sc;
+    hpo__trial_row e = {0}, g = {0};
+    assert_int_equal(claim(st, sid, &r2, &p, &e), 0);
+    assert_int_equal(sc.calls, 5);   /* re-runs do not ask the scheduler */
+    assert_int_equal(e.retry_of, 0); /* trial 0 (w1, running) is re-run first */
+    assert_int_equal(claim(st, sid, &r2, &p, &g), 0);
+    assert_int_equal(g.retry_of, 2);
+    assert_int_equal(g.parent, 1);
+    assert_int_equal(g.rung, 1);
+    assert_int_equal(g.seq, 1);
+    assert_true(g.budget == 3.0);
+    assert_true(g.budget_start == 1.0);
+    hpo__trial_row *rows = NULL;
+    size_t n = 0;
+    assert_int_equal(st->ops->trials(st, sid, &rows, &n), 0);
+    assert_int_equal(n, 5);
+    assert_int_equal(rows[2].lost, 1);
+    assert_int_equal(rows[2].parent, 1);
+    assert_int_equal(rows[4].parent, 1);
+    assert_true(isnan(rows[0].budget) == 0);
+    hpo__trial_rows_free(rows, n);
+    hpo__trial_row_free(&a);
+    hpo__trial_row_free(&b);
+    hpo__trial_row_free(&c);
+    hpo__trial_row_free(&e);
+    hpo__trial_row_free(&g);
 }
 
 #define ON(kind, fn)                                                                               \
@@ -1028,11 +1213,13 @@ int main(void)
         BOTH(test_propose_error_rolls_back),
         BOTH(test_finish_report_heartbeat),
         BOTH(test_reap_and_requeue),
+        BOTH(test_claim_schedule),
         BOTH(test_finish_finished_is_estate),
         BOTH(test_out_of_memory),
         BOTH(test_threads_claim_once),
         BOTH(test_artifacts),
         SQLITE(test_sqlite_migrate_v1),
+        SQLITE(test_sqlite_migrate_v2),
         SQLITE(test_uri_forms),
         SQLITE(test_sqlite_processes_claim_once),
         SQLITE(test_sqlite_processes_create_once),
