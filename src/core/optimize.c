@@ -158,9 +158,15 @@ static void loop_wait(loop *l, double seconds)
     pthread_mutex_unlock(&l->lock);
 }
 
+typedef struct worker_arg {
+    loop *l;
+    int index;
+} worker_arg;
+
 static void *worker_main(void *arg)
 {
-    loop *l = arg;
+    loop *l = ((worker_arg *)arg)->l;
+    hpo__set_worker_index(((worker_arg *)arg)->index);
     hpo_study *s = l->study;
     while (!loop_should_stop(l)) {
         hpo_trial *t = NULL;
@@ -307,7 +313,8 @@ int hpo_study_optimize(hpo_study *study, hpo_objective_fn objective, void *paylo
 
     int n = l.opts.n_workers;
     pthread_t *threads = hpo__calloc((size_t)n, sizeof *threads);
-    if (!threads) {
+    worker_arg *args = hpo__calloc((size_t)n, sizeof *args);
+    if (!threads || !args) {
         rc = hpo__enomem();
         goto done;
     }
@@ -316,7 +323,9 @@ int hpo_study_optimize(hpo_study *study, hpo_objective_fn objective, void *paylo
         pthread_mutex_lock(&l.lock);
         l.n_active++;
         pthread_mutex_unlock(&l.lock);
-        if (pthread_create(&threads[started], NULL, worker_main, &l) != 0) {
+        args[started].l = &l;
+        args[started].index = started;
+        if (pthread_create(&threads[started], NULL, worker_main, &args[started]) != 0) {
             pthread_mutex_lock(&l.lock);
             l.n_active--;
             pthread_mutex_unlock(&l.lock);
@@ -341,6 +350,7 @@ int hpo_study_optimize(hpo_study *study, hpo_objective_fn objective, void *paylo
     }
 done:
     hpo__free(threads);
+    hpo__free(args);
     pthread_cond_destroy(&l.cond);
     pthread_cond_destroy(&l.wake);
     pthread_mutex_destroy(&l.lock);

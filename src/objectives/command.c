@@ -34,6 +34,7 @@
 #include "objectives/template.h"
 #include "util/util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -50,7 +51,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
 
 #define DEFAULT_KILL_GRACE 10.0
 #define POLL_MS 100
@@ -447,11 +447,99 @@ static char *kv_printf(const char *fmt, ...)
     return s;
 }
 
-/* The child's environment: inherited < HPO_* and PYTHONUNBUFFERED < opts->env.
- * (HPO_BUDGET, HPO_BUDGET_START, HPO_WORKER come with schedulers and workers.) */
+/* A budget as placeholders and HPO_BUDGET show it: an integer when it is one
+ * (epochs), else the shortest round-trip float; "" for none (NaN). */
+static char *budget_text(double b)
+{
+    if (isnan(b))
+        return hpo__strdup("");
+    if (b == floor(b) && fabs(b) < 9e15)
+        return kv_printf("%lld", (long long)b);
+    hpo_value v = {.type = HPO_VALUE_FLOAT};
+    v.u.f = b;
+    char *out = NULL;
+    return hpo__command_value_text(&v, &out) == 0 ? out : NULL;
+}
+
+/* Hpo's own files in a trial directory: not part of a checkpoint. */
+static int own_file(const char *name)
+{
+    return !strcmp(name, "params.json") || !strcmp(name, "result.json") ||
+           !strcmp(name, "stdout.log") || !strcmp(name, "stderr.log");
+}
+
+static int copy_file(const char *from, const char *to)
+{
+    int rc = 0, in = open(from, O_RDONLY | O_CLOEXEC), out = -1;
+    char *buf = NULL;
+    if (in < 0)
+        return hpo__err(HPO_EIO, "cannot read '%s': %s", from, strerror(errno));
+    out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (out < 0) {
+        rc = hpo__err(HPO_EIO, "cannot write '%s': %s", to, strerror(errno));
+        goto done;
+    }
+    if (!(buf = hpo__malloc(1 << 16))) {
+        rc = hpo__enomem();
+        goto done;
+    }
+    for (;;) {
+        ssize_t n = read(in, buf, 1 << 16);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = hpo__err(HPO_EIO, "cannot read '%s': %s", from, strerror(errno));
+            break;
+        }
+        if (n == 0)
+            break;
+        if ((rc = write_all(out, buf, (size_t)n)) < 0)
+            break;
+    }
+done:
+    hpo__free(buf);
+    if (out >= 0 && close(out) != 0 && rc == 0)
+        rc = hpo__err(HPO_EIO, "cannot write '%s': %s", to, strerror(errno));
+    close(in);
+    return rc;
+}
+
+/* Copy the checkpoint a promoted trial continues from: every file and folder
+ * of the parent's directory but hpo's own files (top level only), so that
+ * ${trial.dir} alone lets a script resume, and the parent's files stay as
+ * they were (a re-run of this trial copies them again). */
+static int copy_tree(const char *from, const char *to, int top)
+{
+    DIR *d = opendir(from);
+    if (!d)
+        return errno == ENOENT ? 0
+                               : hpo__err(HPO_EIO, "cannot read '%s': %s", from, strerror(errno));
+    int rc = 0;
+    struct dirent *e;
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || (top && own_file(e->d_name)))
+            continue;
+        char *src = kv_printf("%s/%s", from, e->d_name), *dst = kv_printf("%s/%s", to, e->d_name);
+        struct stat st;
+        if (!src || !dst)
+            rc = hpo__enomem();
+        else if (lstat(src, &st) != 0)
+            rc = hpo__err(HPO_EIO, "cannot read '%s': %s", src, strerror(errno));
+        else if (S_ISDIR(st.st_mode))
+            rc = (rc = mkdir_p(dst)) < 0 ? rc : copy_tree(src, dst, 0);
+        else if (S_ISREG(st.st_mode))
+            rc = copy_file(src, dst);
+        hpo__free(src);
+        hpo__free(dst);
+    }
+    closedir(d);
+    return rc;
+}
+
+/* The child's environment: inherited < HPO_* and PYTHONUNBUFFERED < opts->env. */
 static int build_env(const hpo_command *cmd, const hpo__cmd_trial *t, const char *const *texts,
                      const char *trial_dir, const char *params_json, const char *params_file,
-                     const char *result_file, strvec *env)
+                     const char *result_file, const hpo__tmpl_ctx *tc, strvec *env)
 {
     int rc = 0;
     for (char **e = environ; e && *e; e++) {
@@ -469,6 +557,10 @@ static int build_env(const hpo_command *cmd, const hpo__cmd_trial *t, const char
         (rc = env_set(env, kv_printf("HPO_PARAMS_FILE=%s", params_file))) < 0 ||
         (rc = env_set(env, kv_printf("HPO_RESULT_FILE=%s", result_file))) < 0 ||
         (rc = env_set(env, kv_printf("HPO_SEED=%llu", cmd->seed))) < 0 ||
+        (rc = env_set(env, kv_printf("HPO_BUDGET=%s", tc->budget))) < 0 ||
+        (rc = env_set(env, kv_printf("HPO_BUDGET_START=%s", tc->budget_start))) < 0 ||
+        (rc = env_set(env, kv_printf("HPO_TRIAL_PARENT_DIR=%s", tc->parent_dir))) < 0 ||
+        (rc = env_set(env, kv_printf("HPO_WORKER=%d", hpo__worker_index()))) < 0 ||
         (rc = env_set(env, kv_printf("PYTHONUNBUFFERED=1"))) < 0)
         return rc;
     for (size_t i = 0; i < t->n_params; i++) {
@@ -549,6 +641,7 @@ int hpo__command_run(hpo_command *cmd, const hpo__cmd_trial *t, hpo__cmd_result 
     int rc = 0;
     char **texts = NULL;
     char *trial_dir = NULL, *params_file = NULL, *result_file = NULL;
+    char *budget = NULL, *budget_start = NULL, *parent_dir = NULL;
     char *out_log = NULL, *err_log = NULL, *path = NULL;
     char **argv = NULL;
     char *results_text = NULL, *tail = NULL;
@@ -618,6 +711,19 @@ int hpo__command_run(hpo_command *cmd, const hpo__cmd_trial *t, hpo__cmd_result 
     const char *params_json = t->params_json ? t->params_json : "{}";
     if ((rc = write_file(params_file, params_json)) < 0)
         goto setup_failed;
+    if (!(budget = budget_text(t->budget)) ||
+        !(budget_start = budget_text(isnan(t->budget) ? (double)NAN : t->budget_start)))
+        goto oom;
+    if (t->parent >= 0) {
+        /* same form as trial_dir: <output>/trials/<parent> */
+        size_t cut = strlen(trial_dir);
+        while (cut > 0 && trial_dir[cut - 1] != '/')
+            cut--;
+        if (!(parent_dir = kv_printf("%.*s%lld", (int)cut, trial_dir, t->parent)))
+            goto oom;
+        if ((rc = copy_tree(parent_dir, trial_dir, 1)) < 0)
+            goto setup_failed;
+    }
 
     /* argv and environment */
     hpo__tmpl_ctx tc = {.n_params = t->n_params,
@@ -628,12 +734,15 @@ int hpo__command_run(hpo_command *cmd, const hpo__cmd_trial *t, hpo__cmd_result 
                         .number = t->number,
                         .trial_dir = trial_dir,
                         .study = cmd->study,
-                        .seed = cmd->seed};
+                        .seed = cmd->seed,
+                        .budget = budget,
+                        .budget_start = budget_start,
+                        .parent_dir = parent_dir ? parent_dir : ""};
     if ((rc = hpo__template_expand((const char *const *)cmd->argv, cmd->argc, &tc, cmd->shell,
                                    &argv, NULL)) < 0)
         goto setup_failed;
     if ((rc = build_env(cmd, t, (const char *const *)texts, trial_dir, params_json, params_file,
-                        result_file, &env)) < 0)
+                        result_file, &tc, &env)) < 0)
         goto setup_failed;
     if ((rc = resolve_program(argv[0], env.v, &path)) < 0)
         goto setup_failed;
@@ -946,6 +1055,9 @@ done:
     hpo__template_free(argv);
     vec_free(&env);
     hpo__free(trial_dir);
+    hpo__free(budget);
+    hpo__free(budget_start);
+    hpo__free(parent_dir);
     hpo__free(params_file);
     hpo__free(result_file);
     hpo__free(out_log);
@@ -995,6 +1107,9 @@ int hpo_command_objective(hpo_trial *trial, double *value, void *payload)
     if ((rc = hpo_trial_params_json(trial, &json)) < 0)
         goto done;
     hpo__cmd_trial t = {.number = hpo_trial_number(trial),
+                        .budget = hpo_trial_budget(trial),
+                        .budget_start = hpo_trial_budget_start(trial),
+                        .parent = hpo_trial_parent(trial),
                         .n_params = n,
                         .names = names,
                         .values = values,

@@ -17,6 +17,11 @@ typedef struct hpo__cmd_trial {
     const char *const *names;
     const hpo_value *values;
     const char *params_json; /* {"name": value, ...}; NULL = "{}" */
+    /* Multi-fidelity (scheduler.h): budget NaN = none; parent -1 = a new
+     * configuration, else the trial whose directory holds the checkpoint the
+     * run continues from (copied into this trial's directory first). */
+    double budget, budget_start;
+    long long parent;
     /* Intermediate values; *should_prune = 1 stops the run. May be NULL. */
     int (*report)(void *ctx, long long step, double value, int *should_prune);
     void *ctx;

@@ -153,9 +153,12 @@ static int put_placeholder(hpo__buf *b, const char *name, size_t len, const hpo_
         return 0;
     }
     if (IS("budget") || IS("budget_start")) {
-        /* Multi-fidelity budgets come with the schedulers; until one exists they are
-         * empty strings. */
-        put_value(b, "", shell);
+        const char *v = IS("budget") ? ctx->budget : ctx->budget_start;
+        put_value(b, v ? v : "", shell);
+        return 0;
+    }
+    if (IS("trial.parent_dir")) {
+        put_value(b, ctx->parent_dir ? ctx->parent_dir : "", shell);
         return 0;
     }
 #undef IS

@@ -5,7 +5,10 @@
  * context): ${name} (a parameter's value as text), ${args} (--name=value per
  * active parameter), ${args_no_hyphens} (name=value), ${args_json},
  * ${args_json_file}, ${trial.number}, ${trial.id}, ${trial.dir}, ${study},
- * ${seed}, ${budget}, ${budget_start}. "$$" is a literal '$'; a '$' not followed
+ * ${seed}, ${budget}, ${budget_start} (the scheduler's resource to reach and
+ * the one the checkpoint has; empty without a scheduler), ${trial.parent_dir}
+ * (the directory of the trial this one continues; empty for a new
+ * configuration). "$$" is a literal '$'; a '$' not followed
  * by '{' or '$' is literal. An element that is exactly ${args} or
  * ${args_no_hyphens} becomes one element per parameter; inside a longer element
  * the items are joined with spaces. Parameters win over the context names
@@ -31,6 +34,8 @@ typedef struct hpo__tmpl_ctx {
     const char *trial_dir;
     const char *study;
     unsigned long long seed;
+    const char *budget, *budget_start; /* as text; "" without a scheduler */
+    const char *parent_dir;            /* "" for a new configuration */
 } hpo__tmpl_ctx;
 
 /* Syntax check at creation: HPO_EINVAL for "${" without "}" or an empty "${}". */

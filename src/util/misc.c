@@ -109,6 +109,18 @@ int hpo__check_option_names(const char *kind, const char *owner, const char *con
     return 0;
 }
 
+static _Thread_local int worker_index;
+
+int hpo__worker_index(void)
+{
+    return worker_index;
+}
+
+void hpo__set_worker_index(int index)
+{
+    worker_index = index;
+}
+
 double hpo__now(void)
 {
     struct timespec ts;

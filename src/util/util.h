@@ -77,8 +77,12 @@ int hpo__check_option_names(const char *kind, const char *owner, const char *con
                             const hpo_kv *opts, size_t n);
 
 /* ---- time */
-double hpo__now(void);       /* Unix time, seconds, wall clock */
-double hpo__monotonic(void); /* seconds, monotonic */
+double hpo__now(void);
+/* The calling thread's worker slot in hpo_study_optimize (0 .. n_workers-1;
+ * 0 outside it): HPO_WORKER for commands. */
+int hpo__worker_index(void);
+void hpo__set_worker_index(int index); /* Unix time, seconds, wall clock */
+double hpo__monotonic(void);           /* seconds, monotonic */
 void hpo__sleep(double seconds);
 /* A whole file (hpo__free it; not NUL-terminated): HPO_EIO "PATH: cannot
  * open: reason" or "PATH: read error". */

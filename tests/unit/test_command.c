@@ -134,6 +134,8 @@ static int run_trial(hpo_command *cmd, long long number, size_t n, const char *c
                      const hpo_value *values, reports *r, hpo__cmd_result *res)
 {
     hpo__cmd_trial t = {.number = number,
+                        .budget = (double)NAN,
+                        .parent = -1,
                         .n_params = n,
                         .names = names,
                         .values = values,
@@ -394,6 +396,68 @@ static void test_placeholders(void **state)
     hpo_command_destroy(cmd);
 }
 
+/* A promoted trial: ${budget}, ${budget_start}, HPO_BUDGET*, and the parent's
+ * checkpoint copied into its own ${trial.dir} (hpo's own files are not), the
+ * parent's files left as they were. */
+static void test_budget_and_checkpoint(void **state)
+{
+    (void)state;
+    const char *argv[] = {
+        "/bin/sh",
+        "-c",
+        "d=$1; cat \"$d/ckpt/epoch\" > \"$d/seen\" 2>/dev/null || echo none > \"$d/seen\"; "
+        "test -e \"$d/stdout.log.parent\" && echo copied-log >> \"$d/seen\"; "
+        "mkdir -p \"$d/ckpt\"; echo \"$2\" > \"$d/ckpt/epoch\"; "
+        "echo \"$HPO_BUDGET $HPO_BUDGET_START [$HPO_TRIAL_PARENT_DIR] $3\" > \"$d/budget\"; "
+        "echo loss=1",
+        "sh",
+        "${trial.dir}",
+        "${budget}",
+        "${budget_start}"};
+    hpo_command *cmd = make_cmd(argv, 7, "budget");
+    reports r = {0};
+    hpo__cmd_result res = {0};
+    hpo__cmd_trial t = {
+        .number = 3, .budget = 3, .budget_start = 0, .parent = -1, .report = on_report, .ctx = &r};
+    assert_int_equal(hpo__command_run(cmd, &t, &res), 0);
+    hpo__cmd_result_free(&res);
+    char p[1024], line[1024];
+    snprintf(p, sizeof p, "%s/budget/trials/3/seen", root);
+    assert_string_equal(slurp(p), "none\n");
+    snprintf(p, sizeof p, "%s/budget/trials/3/budget", root);
+    assert_string_equal(slurp(p), "3 0 [] 0\n");
+
+    hpo__cmd_trial c = {
+        .number = 5, .budget = 9, .budget_start = 3, .parent = 3, .report = on_report, .ctx = &r};
+    assert_int_equal(hpo__command_run(cmd, &c, &res), 0);
+    hpo__cmd_result_free(&res);
+    snprintf(p, sizeof p, "%s/budget/trials/5/seen", root);
+    assert_string_equal(slurp(p), "3\n"); /* the parent's checkpoint was there */
+    snprintf(p, sizeof p, "%s/budget/trials/5/ckpt/epoch", root);
+    assert_string_equal(slurp(p), "9\n");
+    snprintf(p, sizeof p, "%s/budget/trials/3/ckpt/epoch", root);
+    assert_string_equal(slurp(p), "3\n"); /* the parent's copy is untouched */
+    snprintf(p, sizeof p, "%s/budget/trials/5/budget", root);
+    snprintf(line, sizeof line, "9 3 [%s/budget/trials/3] 3\n", root);
+    assert_string_equal(slurp(p), line);
+    /* hpo's own files are the child's, not copies */
+    snprintf(p, sizeof p, "%s/budget/trials/5/params.json", root);
+    assert_string_equal(slurp(p), "{}\n");
+
+    /* a fractional budget (Li et al.'s r_i) shows as the shortest float */
+    hpo__cmd_trial f = {.number = 6,
+                        .budget = 100.0 / 81.0,
+                        .budget_start = 0,
+                        .parent = -1,
+                        .report = on_report,
+                        .ctx = &r};
+    assert_int_equal(hpo__command_run(cmd, &f, &res), 0);
+    hpo__cmd_result_free(&res);
+    snprintf(p, sizeof p, "%s/budget/trials/6/budget", root);
+    assert_string_equal(slurp(p), "1.2345679012345678 0 [] 0\n");
+    hpo_command_destroy(cmd);
+}
+
 static void test_environment(void **state)
 {
     (void)state;
@@ -422,11 +486,20 @@ static void test_environment(void **state)
     char p[1024], line[1024];
     snprintf(p, sizeof p, "%s/envs/trials/7/env.txt", root);
     const char *e = slurp(p);
-    const char *want[] = {"HPO_TEST_INHERITED=yes\n", "FOO=bar baz\n",
-                          "HPO_STUDY=my-study\n",     "HPO_TRIAL_ID=7\n",
-                          "HPO_TRIAL_NUMBER=7\n",     "HPO_SEED=99\n",
-                          "PYTHONUNBUFFERED=1\n",     "HPO_PARAM_LEARNING_RATE=0.001\n",
-                          "HPO_PARAM_N_LAYERS=3\n",   "HPO_PARAMS_JSON={\"x\": 1}\n"};
+    const char *want[] = {"HPO_TEST_INHERITED=yes\n",
+                          "FOO=bar baz\n",
+                          "HPO_STUDY=my-study\n",
+                          "HPO_TRIAL_ID=7\n",
+                          "HPO_TRIAL_NUMBER=7\n",
+                          "HPO_SEED=99\n",
+                          "PYTHONUNBUFFERED=1\n",
+                          "HPO_PARAM_LEARNING_RATE=0.001\n",
+                          "HPO_BUDGET=\n",
+                          "HPO_BUDGET_START=\n",
+                          "HPO_WORKER=0\n",
+                          "HPO_TRIAL_PARENT_DIR=\n",
+                          "HPO_PARAM_N_LAYERS=3\n",
+                          "HPO_PARAMS_JSON={\"x\": 1}\n"};
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         if (!strstr(e, want[i]))
             fail_msg("missing %s in\n%s", want[i], e);
@@ -761,6 +834,7 @@ int main(void)
         cmocka_unit_test(test_values_reach_argv_verbatim),
         cmocka_unit_test(test_placeholders),
         cmocka_unit_test(test_environment),
+        cmocka_unit_test(test_budget_and_checkpoint),
         cmocka_unit_test(test_timeout_kills_group),
         cmocka_unit_test(test_failures_have_reasons),
         cmocka_unit_test(test_exec_failures),
