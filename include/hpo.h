@@ -351,7 +351,9 @@ HPO_API int hpo_trial_report_at(const hpo_trial *trial, size_t i, long long *ste
 HPO_API int hpo_study_trials(hpo_study *study, hpo_trial ***out, size_t *n);
 HPO_API void hpo_trial_list_free(hpo_trial **trials, size_t n);
 
-/* The best complete trial (by direction), as a snapshot; HPO_ENOTFOUND if none. */
+/* The best complete trial (by direction; the first of equal ones), as a
+ * snapshot; HPO_ENOTFOUND if none. With successive halving, the best of the
+ * last iteration (scikit-learn's best_index_). */
 HPO_API int hpo_study_best_trial(hpo_study *study, hpo_trial **out);
 
 /* Counts by state (array indexed by hpo_trial_state, 4 entries). */

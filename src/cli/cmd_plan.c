@@ -2,7 +2,8 @@
  * cmd_plan.c -- `hpo plan SPEC`: a dry run. Prints what `hpo tune` would run,
  * from hpo_spec_plan_json(): as that JSON with --json, otherwise readable: the
  * settings (study, sampler, direction, sizes, number of trials), the space as a
- * table and the first proposals. Nothing is opened or written.
+ * table, the scheduler's schedule and the first proposals. No study is opened
+ * and nothing is written.
  *
  * The readable form is driven by the JSON's shape, so new fields of the plan
  * show up without changes here: top-level scalars as "key: value", the "space"
@@ -18,7 +19,9 @@ static const char plan_usage[] =
     "usage: hpo plan SPEC [options]\n"
     "\n"
     "What `hpo tune SPEC` would run: sampler, direction, the space, its grid size,\n"
-    "the number of trials and the first proposals. Runs nothing.\n"
+    "the number of trials, the scheduler's schedule (successive halving's\n"
+    "iterations as scikit-learn prints them, Hyperband's brackets and rounds,\n"
+    "ASHA's rungs) and the first proposals. Reads the data, runs nothing.\n"
     "\n"
     "      --json           print the plan as JSON\n"
     "  -n, --n-trials N     the study's total number of trials\n"
@@ -141,6 +144,77 @@ static void print_space_rows(json_t *space, int sub)
     }
 }
 
+static long long jint(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    return json_is_integer(v) ? (long long)json_integer_value(v)
+           : json_is_real(v)  ? (long long)json_real_value(v)
+                              : 0;
+}
+
+static void jtext(json_t *o, const char *key, char *buf, size_t size)
+{
+    json_t *v = json_object_get(o, key);
+    scalar_text(v ? v : json_null(), buf, size);
+}
+
+/* The schedule: successive halving as scikit-learn's verbose search prints it,
+ * Hyperband's brackets and rounds, ASHA's rungs; other keys as "key: value". */
+static void print_schedule(json_t *sch)
+{
+    const char *key;
+    json_t *val;
+    char v[256];
+    printf("\nscheduler:\n");
+    json_object_foreach(sch, key, val)
+    {
+        if (json_is_object(val) || json_is_array(val))
+            continue;
+        scalar_text(val, v, sizeof v);
+        printf("  %-24s %s\n", key, v);
+    }
+    json_t *iters = json_object_get(sch, "iterations");
+    if (json_is_array(iters)) {
+        size_t i;
+        json_t *it;
+        json_array_foreach(iters, i, it)
+        {
+            printf("  ----------\n  iter: %lld\n  n_candidates: %lld\n  n_resources: %lld\n",
+                   jint(it, "iter"), jint(it, "n_candidates"), jint(it, "n_resources"));
+        }
+    }
+    json_t *brackets = json_object_get(sch, "brackets");
+    if (json_is_array(brackets)) {
+        printf("\n  %-8s %-6s %-9s %-10s %s\n", "bracket", "round", "n_trials", "budget",
+               "budget_start");
+        size_t i, j;
+        json_t *b, *r;
+        json_array_foreach(brackets, i, b)
+        {
+            json_array_foreach(json_object_get(b, "rounds"), j, r)
+            {
+                char bud[64], start[64];
+                jtext(r, "budget", bud, sizeof bud);
+                jtext(r, "budget_start", start, sizeof start);
+                printf("  %-8lld %-6lld %-9lld %-10s %s\n", jint(b, "bracket"), jint(r, "round"),
+                       jint(r, "n_trials"), bud, start);
+            }
+        }
+    }
+    json_t *rungs = json_object_get(sch, "rungs");
+    if (json_is_array(rungs)) {
+        printf("\n  %-6s %s\n", "rung", "budget");
+        size_t i;
+        json_t *r;
+        json_array_foreach(rungs, i, r)
+        {
+            char bud[64];
+            jtext(r, "budget", bud, sizeof bud);
+            printf("  %-6lld %s\n", jint(r, "rung"), bud);
+        }
+    }
+}
+
 static void print_readable(json_t *plan)
 {
     const char *key;
@@ -159,9 +233,13 @@ static void print_readable(json_t *plan)
         printf("\nspace:\n  %-16s %-12s %s\n", "name", "type", "description");
         print_space_rows(space, 0);
     }
+    json_t *sch = json_object_get(plan, "scheduler");
+    if (json_is_object(sch))
+        print_schedule(sch);
     json_object_foreach(plan, key, val)
     {
-        if (strcmp(key, "space") == 0 || !(json_is_object(val) || json_is_array(val)))
+        if (strcmp(key, "space") == 0 || strcmp(key, "scheduler") == 0 ||
+            !(json_is_object(val) || json_is_array(val)))
             continue;
         printf("\n%s:\n", key);
         if (json_is_array(val)) {

@@ -5,6 +5,7 @@
  *   trial  12 complete  0.9552  C=12.3 gamma=0.0021 kernel=rbf   best 0.9552 (#12)  1.2s
  *   trial   7 failed    exit status 1 — "MemoryError" (log: runs/x/trials/7)
  *   trial   9 pruned    0.71 at step 3
+ * A scheduler's trial shows "[rung 1, budget 9, from #4]" before its params.
  * Status bar (stderr, terminals only), redrawn on every event and tick:
  *   [ 37/60] ██████░░░░  running 2 · failed 1 · best 0.9889 (#21: C=3.1) · 0:41 / eta 0:26
  * The bar is cut to the terminal's width. Events arrive serialized from the
@@ -214,9 +215,20 @@ static void trial_line(const hpo_event *e)
     if (digits < 3)
         digits = 3;
     hpo_trial_state st = hpo_trial_get_state(t);
-    char value[32], params[512], dur[32];
+    char value[32], params[640], dur[32];
     hpo__cli_value_text(hpo_trial_value(t), value, sizeof value);
-    hpo__cli_params_text(t, params, sizeof params);
+    char raw[512];
+    hpo__cli_params_text(t, raw, sizeof raw);
+    snprintf(params, sizeof params, "%s", raw);
+    if (hpo_trial_rung(t) >= 0) {
+        /* a scheduler's trial: its rung, budget and the trial it continues */
+        char b[32], from[48] = "";
+        hpo__cli_value_text(hpo_trial_budget(t), b, sizeof b);
+        if (hpo_trial_parent(t) >= 0)
+            snprintf(from, sizeof from, ", from #%lld", hpo_trial_parent(t));
+        snprintf(params, sizeof params, "[rung %d, budget %s%s] %s", hpo_trial_rung(t), b, from,
+                 raw);
+    }
     double start = hpo_trial_start_time(t), end = hpo_trial_end_time(t);
     hpo__cli_duration_text(end >= start && start > 0 ? end - start : (double)NAN, dur, sizeof dur);
     const char *log_dir = hpo_trial_attr(t, "log_dir");

@@ -37,7 +37,9 @@ typedef struct loop {
     int has_best;
     double best_value;
     long long best_number;
-    int error; /* first storage/system error */
+    int best_rung;
+    int halving; /* the study runs successive halving */
+    int error;   /* first storage/system error */
     char error_msg[1024];
     int stop_reason; /* HPO_ETIMEOUT / HPO_ESTOPPED / 0 */
     char stop_msg[256];
@@ -145,6 +147,20 @@ static void loop_emit(loop *l, hpo_event_type type, const hpo_trial *t)
     l->opts.on_event(&ev, l->opts.event_payload);
 }
 
+/* Does the finished trial t beat the best so far? As hpo_study_best_trial:
+ * with successive halving a later iteration beats any earlier one (scores on
+ * small subsamples are not comparable with the final ones). Called with
+ * l->lock held. */
+static int loop_improves(const loop *l, const hpo_trial *t)
+{
+    if (!l->has_best)
+        return 1;
+    if (l->halving && t->rung != l->best_rung)
+        return t->rung > l->best_rung;
+    return l->study->row.direction == HPO_MAXIMIZE ? t->value > l->best_value
+                                                   : t->value < l->best_value;
+}
+
 /* Sleep until a trial finishes in this loop or `seconds` pass. */
 static void loop_wait(loop *l, double seconds)
 {
@@ -216,12 +232,11 @@ static void *worker_main(void *arg)
             break;
         }
         pthread_mutex_lock(&l->lock);
-        if (t->state == HPO_TRIAL_COMPLETE && isfinite(t->value) &&
-            (!l->has_best || (s->row.direction == HPO_MAXIMIZE ? t->value > l->best_value
-                                                               : t->value < l->best_value))) {
+        if (t->state == HPO_TRIAL_COMPLETE && isfinite(t->value) && loop_improves(l, t)) {
             l->has_best = 1;
             l->best_value = t->value;
             l->best_number = t->number;
+            l->best_rung = t->rung;
         }
         loop_emit(l, HPO_EVENT_TRIAL_FINISHED, t);
         pthread_cond_broadcast(&l->wake);
@@ -269,6 +284,7 @@ static void loop_load_best(loop *l)
         l->has_best = 1;
         l->best_value = best->value;
         l->best_number = best->number;
+        l->best_rung = best->rung;
         hpo_trial_destroy(best);
     }
     hpo__err_clear();
@@ -308,6 +324,7 @@ int hpo_study_optimize(hpo_study *study, hpo_objective_fn objective, void *paylo
     pthread_cond_init(&l.cond, NULL);
     pthread_cond_init(&l.wake, NULL);
     l.t0 = hpo__monotonic();
+    l.halving = study->row.scheduler && !strcmp(study->row.scheduler, "halving");
     loop_load_best(&l);
     loop_refresh_counts(&l);
 

@@ -1202,8 +1202,18 @@ int hpo_study_best_trial(hpo_study *study, hpo_trial **out)
         return rc;
     long best = -1;
     hpo_direction dir = hpo_study_direction(study);
+    /* Successive halving's winner comes from its last iteration (scikit-learn's
+     * best_index_: nanargmax over the last iteration's rows), not from a
+     * smaller budget that happened to score higher. */
+    int last_rung = -1;
+    if (study->row.scheduler && !strcmp(study->row.scheduler, "halving"))
+        for (size_t i = 0; i < n; i++)
+            if (list[i]->rung > last_rung)
+                last_rung = list[i]->rung;
     for (size_t i = 0; i < n; i++) {
         if (list[i]->state != HPO_TRIAL_COMPLETE || !isfinite(list[i]->value))
+            continue;
+        if (list[i]->rung < last_rung)
             continue;
         if (best < 0 || better(dir, list[i]->value, list[best]->value))
             best = (long)i;

@@ -18,25 +18,54 @@
  * trial still spreads its folds. Each job gets max(1, cores / workers) library
  * threads (set_threads).
  *
+ * Multi-fidelity (a scheduler's budget b for the trial, with a resource):
+ * "n_samples" is scikit-learn 1.2's _SubsampleMetaSplitter -- each base fold's
+ * training and test rows replaced by resample(rows, replace=False,
+ * n_samples=int(b / n * len(rows)), random_state=seed): a fresh
+ * RandomState(seed) per call, so the same draws for every fold and every
+ * trial, in resample's permuted order (which the fit sees); the scaler is
+ * fitted on those training rows. A hyperparameter resource is set to b in the
+ * trial's configuration, as scikit-learn's halving does with
+ * resource='n_estimators'. When it is also the estimator's resource_param
+ * (mlp epochs, xgboost n_estimators), fold models are checkpointed as study
+ * artifacts "ckpt/<trial>/<fold>" and a promoted trial (parent >= 0,
+ * budget_start > 0) loads its parent's and continues them with fit_more --
+ * bit for bit what a fit at b gives, so checkpoints only save time and a
+ * missing one means training from scratch. A complete trial deletes its
+ * parent's checkpoints (a configuration is promoted once per rung); a failed
+ * or pruned one deletes its own (nothing continues from it).
+ *
  * Invariants: the data set, test set and folds are read-only after create, so
  * trials run concurrently on one hpo__cv; only the pool's queue is shared and
- * it is guarded by its mutex. Costs per trial: folds x (copy of the fold's
- * rows, scaler fit, estimator fit and predict).
+ * it is guarded by its mutex. Checkpoints are read and written by the thread
+ * that runs the fold (the storage handle is thread-safe, each key has one
+ * writer). Costs per trial: folds x (copy of the fold's rows, scaler fit,
+ * estimator fit and predict), plus with checkpoints one model save per fold
+ * and, for a promoted trial, one load per fold.
  */
 #include "objectives/cv.h"
 #include "core/space.h"
+#include "core/study.h"
 #include "ml/estimator.h"
 #include "ml/model.h"
+#include "ml/nprandom.h"
 #include "ml/scoring.h"
 #include "ml/split.h"
 #include "util/util.h"
 
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
 typedef struct fold_job fold_job;
+
+typedef enum resource_kind {
+    RESOURCE_NONE = 0,
+    RESOURCE_SAMPLES = 1, /* "n_samples" */
+    RESOURCE_PARAM = 2    /* an integer hyperparameter */
+} resource_kind;
 
 typedef struct fold_pool {
     pthread_mutex_t mu;
@@ -60,13 +89,31 @@ struct hpo__cv {
     int use_decision; /* binary threshold scorer on an estimator with a decision function */
     int job_threads;
     fold_pool *pool;
+    resource_kind rkind;
+    char *resource;  /* owned; NULL with RESOURCE_NONE */
+    int checkpoints; /* the resource is the estimator's resource_param (fit_more) */
 };
+
+/* Checkpoints of one fold job (RESOURCE_PARAM with checkpoints and a live
+ * study): continue from `parent`'s fold model when parent >= 0, store the
+ * fitted model under `self`. */
+typedef struct fold_ckpt {
+    hpo_study *study;
+    long long self, parent;
+    size_t fold;
+    long long resource;
+    int resumed; /* out: continued from the parent's checkpoint */
+} fold_ckpt;
 
 /* One fold of one trial. */
 struct fold_job {
     const hpo__cv *cv;
     const hpo__params *hp;
     size_t fold;
+    const size_t *train, *test; /* the fold's rows, subsampled with n_samples */
+    size_t n_train, n_test;
+    size_t *sub; /* owned subsample (train then test), or NULL */
+    fold_ckpt ckpt;
     double score, fit_time, score_time;
     int rc;
     char err[512];
@@ -100,6 +147,7 @@ void hpo__cv_destroy(hpo__cv *cv)
     hpo__dataset_free(cv->test);
     hpo__folds_free(cv->folds, cv->n_folds);
     hpo__params_free(&cv->fixed);
+    hpo__free(cv->resource);
     hpo__free(cv);
 }
 
@@ -108,11 +156,91 @@ const char *hpo__cv_scoring(const hpo__cv *cv)
     return cv ? cv->scorer->name : NULL;
 }
 
-static int has_hyper(const hpo__estimator_ops *ops, const char *name)
+static const hpo__hyper *find_hyper(const hpo__estimator_ops *ops, const char *name)
 {
     for (const hpo__hyper *h = ops->hypers; h->name; h++)
         if (strcmp(h->name, name) == 0)
-            return 1;
+            return h;
+    return NULL;
+}
+
+static int has_hyper(const hpo__estimator_ops *ops, const char *name)
+{
+    return find_hyper(ops, name) != NULL;
+}
+
+/* "scheduler.resource: 'n_estimator' is not a hyperparameter of xgboost (did
+ * you mean 'n_estimators'?)", else the list of what it can be. */
+static int unknown_resource(const hpo__cv *cv, const char *r, const char *origin)
+{
+    size_t n = 1;
+    for (const hpo__hyper *h = cv->est->hypers; h->name; h++)
+        n++;
+    const char **names = hpo__malloc(n * sizeof *names);
+    hpo__buf ints = HPO__BUF_INIT;
+    if (!names)
+        return hpo__enomem();
+    size_t k = 0;
+    names[k++] = "n_samples";
+    for (const hpo__hyper *h = cv->est->hypers; h->name; h++) {
+        names[k++] = h->name;
+        if (strcmp(h->type, "int") == 0)
+            hpo__buf_printf(&ints, ", %s", h->name);
+    }
+    const char *near = hpo__suggest(r, names, n);
+    int rc;
+    if (ints.oom)
+        rc = hpo__enomem();
+    else if (near)
+        rc = hpo__err(HPO_ESPEC,
+                      "%s: scheduler.resource: '%s' is not a hyperparameter of %s (did you mean "
+                      "'%s'?)",
+                      origin, r, cv->est->name, near);
+    else
+        rc = hpo__err(HPO_ESPEC,
+                      "%s: scheduler.resource: '%s' is not a hyperparameter of %s (expected "
+                      "n_samples%s)",
+                      origin, r, cv->est->name, ints.len ? ints.data : "");
+    hpo__free(names);
+    hpo__buf_free(&ints);
+    return rc;
+}
+
+/* The resource: "n_samples" (the seed must fit numpy's RandomState) or an
+ * integer hyperparameter that is not fixed. Sets rkind, resource and
+ * checkpoints. */
+static int check_resource(hpo__cv *cv, const hpo__cv_config *cfg, const char *origin)
+{
+    const char *r = cfg->resource;
+    if (!r)
+        return 0;
+    if (strcmp(r, "n_samples") == 0) {
+        if (cfg->seed > UINT32_MAX)
+            return hpo__err(HPO_ESPEC,
+                            "%s: scheduler.resource: n_samples subsamples the folds with numpy's "
+                            "RandomState(seed), which needs a seed below 2^32, got %llu",
+                            origin, (unsigned long long)cfg->seed);
+        cv->rkind = RESOURCE_SAMPLES;
+    } else {
+        const hpo__hyper *h = find_hyper(cv->est, r);
+        if (!h)
+            return unknown_resource(cv, r, origin);
+        if (strcmp(h->type, "int") != 0)
+            return hpo__err(HPO_ESPEC,
+                            "%s: scheduler.resource: '%s' is a %s hyperparameter of %s; the "
+                            "resource must be n_samples or an integer hyperparameter",
+                            origin, r, h->type, cv->est->name);
+        if (hpo__params_find(&cv->fixed, r) >= 0)
+            return hpo__err(HPO_ESPEC,
+                            "%s: objective.fixed.%s: %s is the resource (scheduler.resource), "
+                            "which the scheduler sets for every trial; it cannot be fixed",
+                            origin, r, r);
+        cv->rkind = RESOURCE_PARAM;
+        cv->checkpoints = cv->est->resource_param && strcmp(cv->est->resource_param, r) == 0 &&
+                          cv->est->save && cv->est->load && cv->est->fit_more;
+    }
+    if (!(cv->resource = hpo__strdup(r)))
+        return hpo__enomem();
     return 0;
 }
 
@@ -275,6 +403,8 @@ int hpo__cv_create(hpo__cv **out, const hpo__cv_config *cfg)
     }
     if (cfg->fixed && (rc = hpo__params_copy(&cv->fixed, cfg->fixed)) != 0)
         goto fail;
+    if ((rc = check_resource(cv, cfg, origin)) != 0)
+        goto fail;
     if (cv->scorer->needs_proba) {
         cv->use_decision = cv->data->n_classes == 2 && strcmp(cv->scorer->name, "roc_auc") == 0 &&
                            cv->est->decision_function != NULL;
@@ -328,6 +458,11 @@ int hpo__cv_check_space(const hpo__cv *cv, const hpo_space *space, const char *o
         const hpo__subspace *sub = &space->subs[k];
         for (size_t i = 0; i < sub->n; i++) {
             const hpo__param *p = &sub->params[i];
+            if (cv->rkind == RESOURCE_PARAM && strcmp(p->name, cv->resource) == 0)
+                return hpo__err(HPO_ESPEC,
+                                "%s: space.%s: Cannot use parameter %s as the resource since it "
+                                "is part of the searched parameters.",
+                                origin ? origin : "spec", p->name, p->name);
             hpo_value vals[2];
             size_t nv = 0;
             const hpo_value *list = vals;
@@ -355,6 +490,32 @@ int hpo__cv_check_space(const hpo__cv *cv, const hpo_space *space, const char *o
             }
         }
     }
+    return 0;
+}
+
+int hpo__cv_resource_info(const hpo__cv *cv, long long *n_samples, long long *n_splits,
+                          long long *n_classes)
+{
+    if (!cv || !n_samples || !n_splits || !n_classes)
+        return hpo__err(HPO_EINVAL, "hpo__cv_resource_info: cv and outputs are required");
+    long long classes = 0;
+    if (cv->data->task == HPO__TASK_CLASSIFICATION) { /* np.unique(y) of the training rows */
+        size_t k = cv->data->n_classes;
+        unsigned char *seen = hpo__calloc(k ? k : 1, 1);
+        if (!seen)
+            return hpo__enomem();
+        for (size_t i = 0; i < cv->data->n; i++) {
+            double c = cv->data->y[i];
+            if (c >= 0 && c < (double)k && !seen[(size_t)c]) {
+                seen[(size_t)c] = 1;
+                classes++;
+            }
+        }
+        hpo__free(seen);
+    }
+    *n_samples = (long long)cv->data->n;
+    *n_splits = (long long)cv->n_folds;
+    *n_classes = classes;
     return 0;
 }
 
@@ -422,11 +583,55 @@ static int score_rows(const hpo__cv *cv, hpo__estimator *est, const double *X, c
     return rc;
 }
 
+/* "ckpt/<trial>/<fold>", or the prefix "ckpt/<trial>/" when fold < 0. */
+static void ckpt_key(char *key, size_t size, long long trial, long long fold)
+{
+    if (fold < 0)
+        snprintf(key, size, "ckpt/%lld/", trial);
+    else
+        snprintf(key, size, "ckpt/%lld/%lld", trial, fold);
+}
+
+/* The parent's checkpoint of fold ck->fold into *data (hpo_free), or *data =
+ * NULL when there is none to continue from. */
+static int ckpt_read(const fold_ckpt *ck, void **data, size_t *len)
+{
+    *data = NULL;
+    *len = 0;
+    if (!ck || ck->parent < 0)
+        return 0;
+    char key[64];
+    ckpt_key(key, sizeof key, ck->parent, (long long)ck->fold);
+    int rc = hpo_study_get_artifact(ck->study, key, data, len);
+    if (rc == HPO_ENOTFOUND) { /* deleted, or never stored here: train from scratch */
+        *data = NULL;
+        return 0;
+    }
+    return rc;
+}
+
+/* Store a fitted fold model as "ckpt/<self>/<fold>". */
+static int ckpt_write(const hpo__cv *cv, const fold_ckpt *ck, hpo__estimator *est)
+{
+    hpo__buf b = HPO__BUF_INIT;
+    char key[64];
+    int rc = cv->est->save(est, &b);
+    if (rc == 0 && b.oom)
+        rc = hpo__enomem();
+    ckpt_key(key, sizeof key, ck->self, (long long)ck->fold);
+    if (rc == 0)
+        rc = hpo_study_set_artifact(ck->study, key, b.data, b.len);
+    hpo__buf_free(&b);
+    return rc;
+}
+
 /* Fit on `train` rows, score on `test` rows: one fold (or the refit). When
- * `keep` is not NULL the fitted estimator and scaler are handed back. */
+ * `keep` is not NULL the fitted estimator and scaler are handed back. With
+ * `ck` (checkpoints), continue the parent's model when there is one and store
+ * the fitted model. */
 static int run_split(const hpo__cv *cv, const hpo__params *hp, const hpo__dataset *train_ds,
                      const size_t *train, size_t n_train, const hpo__dataset *test_ds,
-                     const size_t *test, size_t n_test, int threads, double *score,
+                     const size_t *test, size_t n_test, int threads, fold_ckpt *ck, double *score,
                      double *fit_time, double *score_time, hpo__estimator **keep,
                      hpo__scaler *keep_scaler)
 {
@@ -435,7 +640,11 @@ static int run_split(const hpo__cv *cv, const hpo__params *hp, const hpo__datase
     hpo__estimator *est = NULL;
     hpo__scaler sc;
     memset(&sc, 0, sizeof sc);
+    void *saved = NULL;
+    size_t saved_len = 0;
     int rc;
+    if ((rc = ckpt_read(ck, &saved, &saved_len)) != 0)
+        goto done;
     if ((rc = gather(train_ds, train, n_train, &Xtr, &ytr)) != 0)
         goto done;
     if (test_ds && (rc = gather(test_ds, test, n_test, &Xte, &yte)) != 0)
@@ -450,15 +659,25 @@ static int run_split(const hpo__cv *cv, const hpo__params *hp, const hpo__datase
         goto done;
     if (cv->est->set_threads && (rc = cv->est->set_threads(est, threads)) != 0)
         goto done;
-    if ((rc = cv->est->fit(est, Xtr, ytr, n_train, d, train_ds->n_classes)) != 0)
+    if (saved) { /* the parent's fold model, trained on these rows to budget_start */
+        if ((rc = cv->est->load(est, saved, saved_len)) != 0 ||
+            (rc = cv->est->fit_more(est, Xtr, ytr, n_train, d, train_ds->n_classes,
+                                    ck->resource)) != 0)
+            goto done;
+        ck->resumed = 1;
+    } else if ((rc = cv->est->fit(est, Xtr, ytr, n_train, d, train_ds->n_classes)) != 0) {
         goto done;
+    }
     double t1 = hpo__monotonic();
     if (Xte && (rc = score_rows(cv, est, Xte, yte, n_test, score)) != 0)
+        goto done;
+    double t2 = hpo__monotonic();
+    if (ck && (rc = ckpt_write(cv, ck, est)) != 0)
         goto done;
     if (fit_time)
         *fit_time = t1 - t0;
     if (score_time)
-        *score_time = hpo__monotonic() - t1;
+        *score_time = t2 - t1;
     if (keep) {
         *keep = est;
         *keep_scaler = sc;
@@ -469,6 +688,7 @@ done:
     if (est)
         cv->est->destroy(est);
     hpo__scaler_free(&sc);
+    hpo_free(saved);
     hpo__free(Xtr);
     hpo__free(ytr);
     hpo__free(Xte);
@@ -479,9 +699,9 @@ done:
 static void run_job(fold_job *j)
 {
     const hpo__cv *cv = j->cv;
-    const hpo__fold *f = &cv->folds[j->fold];
-    j->rc = run_split(cv, j->hp, cv->data, f->train, f->n_train, cv->data, f->test, f->n_test,
-                      cv->job_threads, &j->score, &j->fit_time, &j->score_time, NULL, NULL);
+    j->rc = run_split(cv, j->hp, cv->data, j->train, j->n_train, cv->data, j->test, j->n_test,
+                      cv->job_threads, j->ckpt.study ? &j->ckpt : NULL, &j->score, &j->fit_time,
+                      &j->score_time, NULL, NULL);
     if (j->rc)
         snprintf(j->err, sizeof j->err, "%s", hpo_errmsg());
 }
@@ -572,6 +792,133 @@ static int record_fold(hpo_trial *t, const fold_job *j, int *prune)
     return rc;
 }
 
+/* The trial's budget as the resource's integer (scikit-learn's n_resources). */
+static int budget_value(const hpo__cv *cv, double b, long long *out)
+{
+    if (!(b >= 1) || !(b < 9.2e18))
+        return hpo__err(HPO_EINVAL, "scheduler.resource: %s: a trial's budget must be >= 1, got %g",
+                        cv->resource, b);
+    if (cv->rkind == RESOURCE_SAMPLES && b > (double)cv->data->n)
+        return hpo__err(HPO_EINVAL,
+                        "scheduler.resource: n_samples: a budget of %g rows is more than the "
+                        "%zu training rows",
+                        b, cv->data->n);
+    *out = (long long)b;
+    return 0;
+}
+
+/* _SubsampleMetaSplitter: the fold's training and test rows resampled without
+ * replacement to int(fraction * len) each, with a fresh RandomState(seed) per
+ * call (so every fold and trial draws the same positions), order kept. */
+static int subsample_rows(const hpo__cv *cv, double fraction, size_t fold, size_t **rows,
+                          size_t *n_train, size_t *n_test)
+{
+    const hpo__fold *f = &cv->folds[fold];
+    size_t mtr = (size_t)(fraction * (double)f->n_train); /* Python's int(): truncation */
+    size_t mte = (size_t)(fraction * (double)f->n_test);
+    if (mtr < 1 || mte < 1 || mtr > f->n_train || mte > f->n_test)
+        return hpo__err(HPO_EINVAL,
+                        "scheduler.resource: n_samples: a fraction of %g of the rows leaves fold "
+                        "%zu with %zu training and %zu test rows",
+                        fraction, fold, mtr, mte);
+    size_t big = f->n_train > f->n_test ? f->n_train : f->n_test;
+    size_t *scratch = hpo__malloc(big * sizeof *scratch);
+    size_t *out = hpo__malloc((mtr + mte) * sizeof *out);
+    if (!scratch || !out) {
+        hpo__free(scratch);
+        hpo__free(out);
+        return hpo__enomem();
+    }
+    uint32_t seed = (uint32_t)cv->seed; /* < 2^32: checked at create */
+    hpo__np_resample(f->train, f->n_train, mtr, seed, scratch, out);
+    hpo__np_resample(f->test, f->n_test, mte, seed, scratch, out + mtr);
+    hpo__free(scratch);
+    *rows = out;
+    *n_train = mtr;
+    *n_test = mte;
+    return 0;
+}
+
+int hpo__cv_fold_rows(const hpo__cv *cv, double budget, size_t fold, size_t **rows, size_t *n_train,
+                      size_t *n_test)
+{
+    if (!cv || fold >= cv->n_folds || !rows || !n_train || !n_test)
+        return hpo__err(HPO_EINVAL, "hpo__cv_fold_rows: cv, a fold below %zu and outputs",
+                        cv ? cv->n_folds : 0);
+    if (cv->rkind == RESOURCE_SAMPLES && !isnan(budget)) {
+        long long rb;
+        int rc = budget_value(cv, budget, &rb);
+        return rc ? rc
+                  : subsample_rows(cv, budget / (double)cv->data->n, fold, rows, n_train, n_test);
+    }
+    const hpo__fold *f = &cv->folds[fold];
+    size_t *out = hpo__malloc((f->n_train + f->n_test + 1) * sizeof *out);
+    if (!out)
+        return hpo__enomem();
+    memcpy(out, f->train, f->n_train * sizeof *out);
+    memcpy(out + f->n_train, f->test, f->n_test * sizeof *out);
+    *rows = out;
+    *n_train = f->n_train;
+    *n_test = f->n_test;
+    return 0;
+}
+
+static int subsample_fold(const hpo__cv *cv, double fraction, fold_job *j)
+{
+    int rc = subsample_rows(cv, fraction, j->fold, &j->sub, &j->n_train, &j->n_test);
+    if (rc == 0) {
+        j->train = j->sub;
+        j->test = j->sub + j->n_train;
+    }
+    return rc;
+}
+
+static int set_attr_ll(hpo_trial *t, const char *key, long long v)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%lld", v);
+    return hpo_trial_set_attr(t, key, buf);
+}
+
+/* Set up the folds' jobs for the trial's budget: the resource parameter in
+ * `hp`, subsampled rows, checkpoints. *study: where checkpoints go, or NULL. */
+static int setup_budget(const hpo__cv *cv, hpo_trial *t, hpo__params *hp, fold_job *jobs,
+                        hpo_study **study)
+{
+    double b = hpo_trial_budget(t);
+    long long rb = 0;
+    int rc;
+    *study = NULL;
+    if (cv->rkind == RESOURCE_NONE || isnan(b)) /* no multi-fidelity: the whole budget */
+        return 0;
+    if ((rc = budget_value(cv, b, &rb)) != 0 || (rc = set_attr_ll(t, "n_resources", rb)) != 0)
+        return rc;
+    if (cv->rkind == RESOURCE_SAMPLES) {
+        double fraction = b / (double)cv->data->n; /* n_resources / _n_samples_orig */
+        for (size_t f = 0; f < cv->n_folds; f++)
+            if ((rc = subsample_fold(cv, fraction, &jobs[f])) != 0)
+                return rc;
+        return 0;
+    }
+    hpo_value v = {.type = HPO_VALUE_INT, .u.i = rb};
+    if ((rc = hpo__params_set(hp, cv->resource, &v)) != 0)
+        return rc;
+    if (!cv->checkpoints || !t->study)
+        return 0;
+    long long parent =
+        hpo_trial_parent(t) >= 0 && hpo_trial_budget_start(t) > 0 ? hpo_trial_parent(t) : -1;
+    for (size_t f = 0; f < cv->n_folds; f++) {
+        fold_ckpt *ck = &jobs[f].ckpt;
+        ck->study = t->study;
+        ck->self = hpo_trial_number(t);
+        ck->parent = parent;
+        ck->fold = f;
+        ck->resource = rb;
+    }
+    *study = t->study;
+    return 0;
+}
+
 int hpo__cv_objective(hpo_trial *t, double *value, void *payload)
 {
     hpo__cv *cv = payload;
@@ -579,19 +926,26 @@ int hpo__cv_objective(hpo_trial *t, double *value, void *payload)
     size_t k = cv->n_folds;
     fold_job *jobs = hpo__calloc(k, sizeof *jobs);
     double *v = hpo__calloc(k, sizeof *v);
+    hpo_study *study = NULL; /* checkpoints */
     int rc = jobs && v ? 0 : hpo__enomem();
     int prune = 0;
+    size_t pending = k;
     if (rc == 0)
         rc = trial_params(cv, t, &hp);
     if (rc)
         goto done;
-    size_t pending = k;
     for (size_t f = 0; f < k; f++) {
         jobs[f].cv = cv;
         jobs[f].hp = &hp;
         jobs[f].fold = f;
+        jobs[f].train = cv->folds[f].train;
+        jobs[f].n_train = cv->folds[f].n_train;
+        jobs[f].test = cv->folds[f].test;
+        jobs[f].n_test = cv->folds[f].n_test;
         jobs[f].pending = &pending;
     }
+    if ((rc = setup_budget(cv, t, &hp, jobs, &study)) != 0)
+        goto done;
     if (cv->pool) { /* all folds at once, then the reports in order */
         fold_pool *p = cv->pool;
         pthread_mutex_lock(&p->mu);
@@ -645,9 +999,27 @@ int hpo__cv_objective(hpo_trial *t, double *value, void *payload)
     if ((rc = set_attr_double(t, "mean_score_time", mean)) != 0 ||
         (rc = set_attr_double(t, "std_score_time", std)) != 0)
         goto done;
+    if (study && hpo_trial_parent(t) >= 0) {
+        long long resumed = 0;
+        for (size_t f = 0; f < k; f++)
+            resumed += jobs[f].ckpt.resumed;
+        char key[64];
+        ckpt_key(key, sizeof key, hpo_trial_parent(t), -1);
+        /* promoted once per rung: nothing else continues the parent's models */
+        if ((rc = set_attr_ll(t, "resumed_folds", resumed)) != 0 ||
+            (rc = hpo__study_delete_artifacts(study, key, 1)) != 0)
+            goto done;
+    }
 done:
     if (rc && rc != HPO_EPRUNED && rc != HPO_ENOMEM && !hpo_trial_attr(t, "error"))
         hpo_trial_set_attr(t, "error", hpo_errmsg());
+    if (rc && study) { /* no trial continues a failed or pruned one */
+        char key[64];
+        ckpt_key(key, sizeof key, hpo_trial_number(t), -1);
+        hpo__study_delete_artifacts(study, key, 1);
+    }
+    for (size_t f = 0; jobs && f < k; f++)
+        hpo__free(jobs[f].sub);
     hpo__free(jobs);
     hpo__free(v);
     hpo__params_free(&hp);
@@ -668,13 +1040,20 @@ int hpo__cv_refit(hpo__cv *cv, const hpo_trial *trial, hpo_model **out)
         rc = hpo__enomem();
     if (rc == 0)
         rc = trial_params(cv, trial, &hp);
+    /* a hyperparameter resource at the trial's budget; n_samples: all rows */
+    double b = hpo_trial_budget(trial);
+    if (rc == 0 && cv->rkind == RESOURCE_PARAM && !isnan(b)) {
+        hpo_value rv = {.type = HPO_VALUE_INT};
+        if ((rc = budget_value(cv, b, &rv.u.i)) == 0)
+            rc = hpo__params_set(&hp, cv->resource, &rv);
+    }
     if (rc)
         goto done;
     for (size_t i = 0; i < n; i++)
         all[i] = i;
     for (size_t i = 0; i < nt; i++)
         all_test[i] = i;
-    if ((rc = run_split(cv, &hp, cv->data, all, n, cv->test, all_test, nt, hpo__cpu_count(),
+    if ((rc = run_split(cv, &hp, cv->data, all, n, cv->test, all_test, nt, hpo__cpu_count(), NULL,
                         &test_score, NULL, NULL, &est, &sc)) != 0)
         goto done;
     hpo__model_parts parts = {.ops = cv->est,

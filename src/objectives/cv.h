@@ -43,18 +43,52 @@ typedef struct hpo__cv_config {
     const char *scoring; /* NULL: accuracy (classification) or r2 (regression) */
     hpo__scaling scaling;
     const hpo__params *fixed; /* hyperparameters not searched (may be NULL) */
+    /* Multi-fidelity (the scheduler's resource): NULL for none (a trial's
+     * budget is then ignored), "n_samples" (scikit-learn's halving default:
+     * every fold's training and test rows subsampled to budget / rows), or
+     * the name of an integer hyperparameter of the estimator (set to the
+     * budget; continued from the parent's checkpoint when it is the
+     * estimator's resource_param). */
+    const char *resource;
 } hpo__cv_config;
 
-/* Load the data, make the folds, check estimator, scorer and fixed parameters.
- * HPO_ESPEC / HPO_EIO with a message naming the file, row, column or key. */
+/* Load the data, make the folds, check estimator, scorer, fixed parameters
+ * and resource. HPO_ESPEC / HPO_EIO with a message naming the file, row,
+ * column or key ("scheduler.resource: 'n_estimator' is not a hyperparameter of
+ * xgboost (did you mean 'n_estimators'?)"). */
 int hpo__cv_create(hpo__cv **out, const hpo__cv_config *cfg);
 void hpo__cv_destroy(hpo__cv *cv);
 /* Check a search space against the estimator before any trial runs: every
  * parameter is one the estimator knows, and each listed value, and each range's
- * bounds, is accepted (with the fixed parameters). HPO_ESPEC naming the
- * parameter and value otherwise. */
+ * bounds, is accepted (with the fixed parameters); none is the resource
+ * parameter. HPO_ESPEC naming the parameter and value otherwise. */
 int hpo__cv_check_space(const hpo__cv *cv, const hpo_space *space, const char *origin);
-/* An hpo_objective_fn; payload is the hpo__cv. Thread-safe. */
+/* What successive halving's schedule needs: the training rows (scikit-learn's
+ * _n_samples_orig: rows given to fit, after any test hold-out), the number of
+ * CV splits (repeats included) and the number of distinct classes of the
+ * training target (0 for regression). */
+int hpo__cv_resource_info(const hpo__cv *cv, long long *n_samples, long long *n_splits,
+                          long long *n_classes);
+/* The rows fold `fold` fits and scores on at `budget` (NaN: no budget), as
+ * the objective uses them: *n_train training rows then *n_test test rows in
+ * one block *rows (hpo__free). With n_samples the subsample, in resample's
+ * order; otherwise the fold's rows. HPO_EINVAL for a fold out of range or a
+ * budget the data cannot give. */
+int hpo__cv_fold_rows(const hpo__cv *cv, double budget, size_t fold, size_t **rows, size_t *n_train,
+                      size_t *n_test);
+/* An hpo_objective_fn; payload is the hpo__cv. Thread-safe.
+ * With a resource and a trial budget b (hpo_trial_budget not NaN):
+ *  - "n_samples": each fold's training and test rows are replaced by
+ *    resample(rows, replace=False, n_samples=int(b / n * len(rows)),
+ *    random_state=seed), as scikit-learn 1.2's _SubsampleMetaSplitter;
+ *  - a hyperparameter: it is set to (long long)b. When it is the estimator's
+ *    resource_param, each fold's fitted model is stored as the study artifact
+ *    "ckpt/<trial number>/<fold>"; a trial with a parent and budget_start > 0
+ *    continues the parent's fold models (fit_more, equal to a fit at b) or,
+ *    when a checkpoint is missing, trains from scratch; a complete trial
+ *    deletes its parent's checkpoints, a failed or pruned one its own.
+ * The attribute "n_resources" records (long long)b, "resumed_folds" the folds
+ * continued from a checkpoint (trials with a parent). */
 int hpo__cv_objective(hpo_trial *trial, double *value, void *payload);
 /* The scorer's name (after defaults). */
 const char *hpo__cv_scoring(const hpo__cv *cv);
@@ -64,8 +98,9 @@ const char *hpo__cv_scoring(const hpo__cv *cv);
  * the trial's own thread. Call while no trial runs. */
 int hpo__cv_set_workers(hpo__cv *cv, int workers);
 /* scikit-learn's refit: fit `trial`'s configuration (over the fixed
- * parameters) on all training rows, score it on the test set when there is
- * one, and build a model (hpo_model). */
+ * parameters; a hyperparameter resource at the trial's budget) on all training
+ * rows, score it on the test set when there is one, and build a model
+ * (hpo_model). */
 int hpo__cv_refit(hpo__cv *cv, const hpo_trial *trial, hpo_model **out);
 
 #endif

@@ -7,7 +7,12 @@
  * number, columns
  *   number, state, params, param_<name> (one per parameter of the space, in the
  *   space's order; empty when inactive), mean_test_score, rank_test_score,
- *   mean_fit_time, std_fit_time, start_time, end_time, message, worker.
+ *   mean_fit_time, std_fit_time, start_time, end_time, message, worker; with
+ *   per-fold scores also std_test_score, mean_score_time, std_score_time; and
+ *   for a study run by a scheduler iter and n_resources (scikit-learn's halving
+ *   columns: the iteration, Hyperband round or ASHA rung, and the budget),
+ *   bracket and parent (the trial whose configuration it continues, empty for
+ *   a new one).
  * mean_test_score is the value of a complete trial as stored (a minimized
  * objective is not negated) and empty for any other state. rank_test_score
  * follows the study's direction (1 = best) with ties sharing the smallest rank,
@@ -20,7 +25,8 @@
  * JSON: {"study", "direction", "sampler", "n_trials", "trials": [{"number",
  * "state", "value", "params": {...}, "reports": [[step, value], ...], "attrs":
  * {...}, "message", "start_time", "end_time", "duration", "worker",
- * "retry_of"}]}, written with jansson; parameter values keep their types, times
+ * "retry_of", and with a scheduler "budget", "budget_start", "rung",
+ * "bracket", "parent"}]}, written with jansson; parameter values keep their types, times
  * are Unix seconds, and NaN, absent strings, a running trial's end time and a
  * missing retry_of are null.
  *
@@ -235,6 +241,11 @@ static int export_csv(hpo_study *study, hpo_trial **trials, size_t n, FILE *fp)
           fp);
     if (n_splits)
         fputs(",std_test_score,mean_score_time,std_score_time", fp);
+    int scheduled = 0;
+    for (size_t i = 0; i < n; i++)
+        scheduled |= hpo_trial_rung(trials[i]) >= 0;
+    if (scheduled)
+        fputs(",iter,n_resources,bracket,parent", fp);
     fputc('\n', fp);
 
     for (size_t i = 0; i < n; i++) {
@@ -294,6 +305,19 @@ static int export_csv(hpo_study *study, hpo_trial **trials, size_t n, FILE *fp)
                 fputc(',', fp);
                 csv_field(fp, hpo_trial_attr(t, extra[k]));
             }
+        }
+        if (scheduled) {
+            if (hpo_trial_rung(t) >= 0)
+                fprintf(fp, ",%d,", hpo_trial_rung(t));
+            else
+                fputs(",,", fp);
+            csv_double(fp, hpo_trial_budget(t));
+            if (hpo_trial_bracket(t) >= 0)
+                fprintf(fp, ",%d,", hpo_trial_bracket(t));
+            else
+                fputs(",,", fp);
+            if (hpo_trial_parent(t) >= 0)
+                fprintf(fp, "%lld", hpo_trial_parent(t));
         }
         fputc('\n', fp);
     }
@@ -395,6 +419,15 @@ static json_t *trial_json(const hpo_trial *t)
         jset(o, "duration", jnum(duration_of(t))) != 0 ||
         jset(o, "worker", jstr(hpo_trial_worker(t))) != 0 ||
         jset(o, "retry_of", retry >= 0 ? json_integer((json_int_t)retry) : json_null()) != 0)
+        goto fail;
+    if (hpo_trial_rung(t) >= 0 &&
+        (jset(o, "budget", jnum(hpo_trial_budget(t))) != 0 ||
+         jset(o, "budget_start", jnum(hpo_trial_budget_start(t))) != 0 ||
+         jset(o, "rung", json_integer(hpo_trial_rung(t))) != 0 ||
+         jset(o, "bracket", json_integer(hpo_trial_bracket(t))) != 0 ||
+         jset(o, "parent",
+              hpo_trial_parent(t) >= 0 ? json_integer((json_int_t)hpo_trial_parent(t))
+                                       : json_null()) != 0))
         goto fail;
     return o;
 fail:

@@ -11,15 +11,21 @@
 #include <math.h>
 #include <string.h>
 
+extern const hpo__scheduler_ops hpo__halving_scheduler_ops;
+extern const hpo__scheduler_ops hpo__hyperband_scheduler_ops;
+extern const hpo__scheduler_ops hpo__asha_scheduler_ops;
 extern const hpo__scheduler_ops hpo__median_scheduler_ops;
 
 static const hpo__scheduler_ops *const ops[] = {
+    &hpo__halving_scheduler_ops,
+    &hpo__hyperband_scheduler_ops,
+    &hpo__asha_scheduler_ops,
     &hpo__median_scheduler_ops,
 };
 
 #define N_OPS (sizeof ops / sizeof ops[0])
 
-static const char *const names[N_OPS + 1] = {"median", NULL};
+static const char *const names[N_OPS + 1] = {"halving", "hyperband", "asha", "median", NULL};
 
 const char *const *hpo__scheduler_names(void)
 {

@@ -11,6 +11,7 @@
 #include "core/space.h"
 #include "objectives/cv.h"
 #include "samplers/sampler.h"
+#include "schedulers/scheduler.h"
 #include "spec/spec.h"
 #include "spec/tree.h"
 #include "util/util.h"
@@ -991,35 +992,76 @@ static int objective_json(hpo_spec *s)
 
 /* ------------------------------------------------------------ sampler */
 
-static int parse_sampler(const ctx *c, const hpo__node *n)
+/* `key: name` or `key: {name: ..., option: value, ...}` (sampler, scheduler). */
+static int parse_named(const ctx *c, const hpo__node *n, const char *key, const char *names,
+                       char **name_out, hpo_kv **opts, size_t *n_opts)
 {
-    hpo_spec *s = c->spec;
     int rc;
     if (n->kind == HPO__NODE_SCALAR)
-        return get_string(c, n, "sampler", &s->sampler);
+        return get_string(c, n, key, name_out);
     if (n->kind != HPO__NODE_MAP)
-        return fail_at(c, n, "sampler", "expected a name or {name: ..., options}");
+        return fail_at(c, n, key, "expected a name or {name: ..., options}");
     const hpo__node *name = hpo__tree_get(n, "name", NULL);
     if (!name)
-        return fail_at(c, n, "sampler", "missing name: (grid, random or qmc)");
-    if ((rc = get_string(c, name, "sampler.name", &s->sampler)) != 0)
+        return fail_at(c, n, key, "missing name: (%s)", names);
+    char path[64];
+    snprintf(path, sizeof path, "%s.name", key);
+    if ((rc = get_string(c, name, path, name_out)) != 0)
         return rc;
-    s->sampler_options = hpo__calloc(n->n, sizeof *s->sampler_options);
-    if (!s->sampler_options)
+    *opts = hpo__calloc(n->n, sizeof **opts);
+    if (!*opts)
         return hpo__enomem();
     for (size_t i = 0; i < n->n; i++) {
         if (!strcmp(n->keys[i], "name"))
             continue;
         const hpo__node *v = n->items[i];
         if (v->kind != HPO__NODE_SCALAR || v->is_null)
-            return fail_key(c, n, i, "sampler", "%s: expected a single value", n->keys[i]);
-        hpo_kv *kv = &s->sampler_options[s->n_sampler_options];
+            return fail_key(c, n, i, key, "%s: expected a single value", n->keys[i]);
+        hpo_kv *kv = &(*opts)[*n_opts];
         kv->key = hpo__strdup(n->keys[i]);
         kv->value = hpo__strdup(v->text);
-        s->n_sampler_options++;
+        (*n_opts)++;
         if (!kv->key || !kv->value)
             return hpo__enomem();
     }
+    return 0;
+}
+
+static int parse_sampler(const ctx *c, const hpo__node *n)
+{
+    hpo_spec *s = c->spec;
+    return parse_named(c, n, "sampler", "grid, random or qmc", &s->sampler, &s->sampler_options,
+                       &s->n_sampler_options);
+}
+
+/* The scheduler must exist and know its options; the schedule itself is
+ * computed when the study opens (halving over n_samples needs the data). With
+ * halving the schedule sets the number of candidates, so n_trials is refused. */
+static int parse_scheduler(const ctx *c, const hpo__node *n, const hpo__node *n_trials)
+{
+    hpo_spec *s = c->spec;
+    int rc = parse_named(c, n, "scheduler", "halving, hyperband, asha or median", &s->scheduler,
+                         &s->scheduler_options, &s->n_scheduler_options);
+    if (rc)
+        return rc;
+    if (!strcmp(s->scheduler, "none")) {
+        if (s->n_scheduler_options)
+            return fail_at(c, n, "scheduler", "'none' takes no options");
+        hpo__free(s->scheduler);
+        s->scheduler = NULL;
+        return 0;
+    }
+    const hpo__scheduler_ops *ops = hpo__scheduler_find(s->scheduler);
+    if (!ops)
+        return fail_at(c, n, "scheduler", "%s", hpo_errmsg());
+    hpo__scheduler_config cfg = {.options = s->scheduler_options,
+                                 .n_options = s->n_scheduler_options};
+    if ((rc = hpo__scheduler_check_options(ops, &cfg)) != 0)
+        return wrap(c, n, "scheduler", rc);
+    if (!strcmp(s->scheduler, "halving") && n_trials)
+        return fail_at(c, n_trials, "n_trials",
+                       "not with scheduler halving: the schedule sets the number of candidates "
+                       "(the grid, or scheduler.n_candidates for random candidates)");
     return 0;
 }
 
@@ -1048,9 +1090,10 @@ static int check_sampler(const ctx *c, const hpo__node *where)
 /* ------------------------------------------------------------ top level */
 
 static const char *const top_keys[] = {
-    "study",   "storage",  "direction", "seed",          "objective",         "space",
-    "sampler", "n_trials", "timeout",   "trial_timeout", "max_failed_trials", "workers",
-    "output",  "export",   NULL};
+    "study",     "storage",       "direction",         "seed",
+    "objective", "space",         "sampler",           "n_trials",
+    "timeout",   "trial_timeout", "max_failed_trials", "workers",
+    "output",    "export",        "scheduler",         NULL};
 static const hint top_hints[] = {{"parameters", "space"},
                                  {"params", "space"},
                                  {"search_space", "space"},
@@ -1064,6 +1107,8 @@ static const hint top_hints[] = {{"parameters", "space"},
                                  {"n_iter", "n_trials"},
                                  {"goal", "direction"},
                                  {"n_jobs", "workers"},
+                                 {"pruner", "scheduler"},
+                                 {"early_stopping", "scheduler"},
                                  {NULL, NULL}};
 
 int hpo__spec_from_tree(hpo_spec *s, const hpo__node *root, const char *origin)
@@ -1175,6 +1220,9 @@ int hpo__spec_from_tree(hpo_spec *s, const hpo__node *root, const char *origin)
         return rc;
     if (!s->sampler && !(s->sampler = hpo__strdup("random")))
         return hpo__enomem();
+    const hpo__node *sch = hpo__tree_get(root, "scheduler", NULL);
+    if (sch && (rc = parse_scheduler(c, sch, hpo__tree_get(root, "n_trials", NULL))) != 0)
+        return rc;
     s->n_trials_set = n_trials_set;
     hpo__spec_default_n_trials(s);
     return check_sampler(c, sn ? sn : root);

@@ -6,9 +6,11 @@
  */
 #include "spec/spec.h"
 #include "core/space.h"
+#include "ml/estimator.h"
 #include "ml/model.h"
 #include "objectives/cv.h"
 #include "samplers/sampler.h"
+#include "schedulers/scheduler.h"
 #include "spec/tree.h"
 #include "util/util.h"
 
@@ -45,6 +47,12 @@ void hpo_spec_destroy(hpo_spec *s)
         hpo__free((void *)(uintptr_t)s->sampler_options[i].value);
     }
     hpo__free(s->sampler_options);
+    hpo__free(s->scheduler);
+    for (size_t i = 0; i < s->n_scheduler_options; i++) {
+        hpo__free((void *)(uintptr_t)s->scheduler_options[i].key);
+        hpo__free((void *)(uintptr_t)s->scheduler_options[i].value);
+    }
+    hpo__free(s->scheduler_options);
     hpo__free(s->output);
     for (size_t i = 0; i < s->command.argc; i++)
         hpo__free(s->command.argv[i]);
@@ -209,6 +217,10 @@ int hpo_spec_set(hpo_spec *s, const char *key, const char *value)
     if (!strcmp(key, "n_trials")) {
         if (hpo__parse_ll(value, &ll) || ll < 1)
             return hpo__err(HPO_ESPEC, "--n-trials: expected an integer >= 1, got '%s'", value);
+        if (s->scheduler && !strcmp(s->scheduler, "halving"))
+            return hpo__err(HPO_ESPEC,
+                            "--n-trials: not with scheduler halving: the schedule sets the number "
+                            "of candidates (the grid, or scheduler.n_candidates)");
         long long before = s->n_trials;
         int before_set = s->n_trials_set;
         s->n_trials = ll;
@@ -310,14 +322,166 @@ const hpo_space *hpo_spec_space(const hpo_spec *s)
 
 /* ------------------------------------------------------------ study and run */
 
-int hpo_spec_open_study(const hpo_spec *s, int fresh, hpo_study **out)
+/* ------------------------------------------------------------ scheduler */
+
+/* The resource a scheduler's budget counts for a built-in estimator: the
+ * scheduler's `resource` option; by default n_samples for halving (as
+ * scikit-learn), the estimator's own resource (epochs, n_estimators) for
+ * hyperband and asha; none for median. NULL with *rc = 0 when none applies. */
+static const char *spec_resource(const hpo_spec *s, int *rc)
 {
+    *rc = 0;
+    if (!s->scheduler || !strcmp(s->scheduler, "median"))
+        return NULL;
+    for (size_t i = 0; i < s->n_scheduler_options; i++)
+        if (!strcmp(s->scheduler_options[i].key, "resource"))
+            return s->scheduler_options[i].value;
+    if (!strcmp(s->scheduler, "halving"))
+        return "n_samples";
+    const hpo__estimator_ops *ops = s->est.set ? hpo__estimator_find(s->est.name) : NULL;
+    if (ops && ops->resource_param)
+        return ops->resource_param;
+    if (s->est.set)
+        *rc = hpo__err(HPO_ESPEC,
+                       "%s: scheduler.resource: %s has no training-length hyperparameter; give "
+                       "resource: n_samples or an integer hyperparameter",
+                       s->origin, s->est.name);
+    return NULL;
+}
+
+static void kv_list_free(hpo_kv *kv, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        hpo__free((void *)(uintptr_t)kv[i].key);
+        hpo__free((void *)(uintptr_t)kv[i].value);
+    }
+    hpo__free(kv);
+}
+
+static int kv_add(hpo_kv *kv, size_t *n, const char *key, const char *value)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (!strcmp(kv[i].key, key))
+            return 0; /* the user's value wins */
+    kv[*n].key = hpo__strdup(key);
+    kv[*n].value = hpo__strdup(value);
+    (*n)++;
+    return kv[*n - 1].key && kv[*n - 1].value ? 0 : hpo__enomem();
+}
+
+/* The scheduler's options as the study stores them: the spec's, plus what the
+ * objective knows -- the resource, and for halving over n_samples the rows,
+ * splits and classes of the data (scikit-learn's min_resources 'smallest' and
+ * max_resources 'auto'). Call after hpo__spec_prepare. */
+static int spec_scheduler_options(const hpo_spec *s, hpo_kv **out, size_t *n_out)
+{
+    size_t n = 0;
+    hpo_kv *kv = hpo__calloc(s->n_scheduler_options + 5, sizeof *kv);
+    if (!kv)
+        return hpo__enomem();
+    int rc = 0;
+    for (size_t i = 0; i < s->n_scheduler_options && rc == 0; i++)
+        rc = kv_add(kv, &n, s->scheduler_options[i].key, s->scheduler_options[i].value);
+    const char *resource = rc ? NULL : spec_resource(s, &rc);
+    if (rc == 0 && resource && s->est.set)
+        rc = kv_add(kv, &n, "resource", resource);
+    if (rc == 0 && resource && s->est.set && !strcmp(s->scheduler, "halving") &&
+        !strcmp(resource, "n_samples")) {
+        long long rows = 0, splits = 0, classes = 0;
+        char num[32];
+        rc = hpo__cv_resource_info(s->cv, &rows, &splits, &classes);
+        if (rc == 0) {
+            snprintf(num, sizeof num, "%lld", rows);
+            rc = kv_add(kv, &n, "n_samples", num);
+        }
+        if (rc == 0) {
+            snprintf(num, sizeof num, "%lld", splits);
+            rc = kv_add(kv, &n, "n_splits", num);
+        }
+        if (rc == 0) {
+            snprintf(num, sizeof num, "%lld", classes);
+            rc = kv_add(kv, &n, "n_classes", num);
+        }
+    }
+    if (rc) {
+        kv_list_free(kv, n);
+        return rc;
+    }
+    *out = kv;
+    *n_out = n;
+    return 0;
+}
+
+/* Create the spec's scheduler (with the sampler's capacity), to validate it,
+ * plan it or count its configurations. The caller destroys it. */
+static int spec_make_scheduler(const hpo_spec *s, const hpo_kv *kv, size_t n,
+                               const hpo__scheduler_ops **ops_out, hpo__scheduler **out)
+{
+    const hpo__scheduler_ops *ops = hpo__scheduler_find(s->scheduler);
+    if (!ops)
+        return HPO_ESPEC;
+    const hpo__sampler_ops *sops = hpo__sampler_find(s->sampler);
+    if (!sops)
+        return HPO_ESPEC;
+    hpo__sampler_config scfg = {.space = s->space,
+                                .seed = s->seed,
+                                .n_trials = s->n_trials,
+                                .options = s->sampler_options,
+                                .n_options = s->n_sampler_options};
+    hpo__sampler *smp = NULL;
+    int rc = sops->create(&smp, &scfg);
+    if (rc)
+        return rc;
+    hpo__scheduler_config cfg = {.options = kv,
+                                 .n_options = n,
+                                 .direction = s->direction,
+                                 .sampler_capacity = sops->capacity(smp),
+                                 .n_trials = s->n_trials_set ? s->n_trials : 0,
+                                 .sampler = s->sampler};
+    sops->destroy(smp);
+    if ((rc = ops->create(out, &cfg)) != 0) {
+        hpo__err_prefix("%s: scheduler", s->origin);
+        return rc == HPO_EINVAL ? HPO_ESPEC : rc;
+    }
+    *ops_out = ops;
+    return 0;
+}
+
+/* With a scheduler and no n_trials given, the study's total is the number of
+ * configurations the schedule creates (0 = unbounded: asha and median keep
+ * the usual default). */
+static int spec_schedule_total(hpo_spec *s, const hpo_kv *kv, size_t n)
+{
+    const hpo__scheduler_ops *ops = NULL;
+    hpo__scheduler *sch = NULL;
+    int rc = spec_make_scheduler(s, kv, n, &ops, &sch);
+    if (rc)
+        return rc;
+    long long total = ops->n_configurations(sch);
+    ops->destroy(sch);
+    if (!s->n_trials_set && total >= 0)
+        s->n_trials = total;
+    return 0;
+}
+
+int hpo_spec_open_study(const hpo_spec *cs, int fresh, hpo_study **out)
+{
+    hpo_spec *s = (hpo_spec *)(uintptr_t)cs; /* the objective is created lazily */
     if (!s || !out)
         return hpo__err(HPO_EINVAL, "hpo_spec_open_study: spec and out are required");
     /* The objective first: a bad data file or metric pattern writes nothing. */
-    int rc = hpo__spec_prepare((hpo_spec *)(uintptr_t)s);
+    int rc = hpo__spec_prepare(s);
     if (rc)
         return rc;
+    hpo_kv *skv = NULL;
+    size_t n_skv = 0;
+    if (s->scheduler) {
+        if ((rc = spec_scheduler_options(s, &skv, &n_skv)) != 0 ||
+            (rc = spec_schedule_total(s, skv, n_skv)) != 0) {
+            kv_list_free(skv, n_skv);
+            return rc;
+        }
+    }
     hpo_study_options o = HPO_STUDY_OPTIONS_INIT;
     o.name = s->study;
     o.storage = s->storage;
@@ -330,7 +494,12 @@ int hpo_spec_open_study(const hpo_spec *s, int fresh, hpo_study **out)
     o.fresh = fresh;
     o.spec_text = s->text;
     o.objective_json = s->objective_json;
-    return hpo_study_open(out, &o, s->space);
+    o.scheduler = s->scheduler;
+    o.scheduler_options = skv;
+    o.n_scheduler_options = n_skv;
+    rc = hpo_study_open(out, &o, s->space);
+    kv_list_free(skv, n_skv);
+    return rc;
 }
 
 static int spec_command(hpo_spec *s)
@@ -383,7 +552,11 @@ static int spec_cv(hpo_spec *s)
                           .scoring = s->est.scoring,
                           .scaling = (hpo__scaling)s->est.scaling,
                           .fixed = &s->est.fixed};
-    int rc = hpo__cv_create(&s->cv, &cfg);
+    int rc = 0;
+    cfg.resource = spec_resource(s, &rc);
+    if (rc)
+        return rc;
+    rc = hpo__cv_create(&s->cv, &cfg);
     if (rc == 0 && (rc = hpo__cv_check_space(s->cv, s->space, s->origin)) != 0) {
         hpo__cv_destroy(s->cv);
         s->cv = NULL;
@@ -563,6 +736,32 @@ int hpo_spec_plan_json(const hpo_spec *s, int n_preview, char **out)
         goto done;
     long long cap = ops->capacity(smp);
     long long total = cap >= 0 && cap < s->n_trials ? cap : s->n_trials;
+    if (s->scheduler) {
+        /* The schedule needs the data (halving over n_samples): load it. */
+        hpo_spec *ms = (hpo_spec *)(uintptr_t)s;
+        hpo_kv *skv = NULL;
+        size_t n_skv = 0;
+        const hpo__scheduler_ops *schops = NULL;
+        hpo__scheduler *sch = NULL;
+        json_t *sj = NULL;
+        if ((rc = hpo__spec_prepare(ms)) != 0 ||
+            (rc = spec_scheduler_options(s, &skv, &n_skv)) != 0 ||
+            (rc = spec_schedule_total(ms, skv, n_skv)) != 0 ||
+            (rc = spec_make_scheduler(s, skv, n_skv, &schops, &sch)) != 0) {
+            kv_list_free(skv, n_skv);
+            goto done;
+        }
+        rc = schops->plan_json(sch, &sj);
+        long long n_conf = schops->n_configurations(sch);
+        schops->destroy(sch);
+        kv_list_free(skv, n_skv);
+        if (rc)
+            goto done;
+        json_object_set_new(o, "scheduler", sj);
+        json_object_set_new(o, "n_trials", json_integer(s->n_trials));
+        if (n_conf >= 0)
+            total = cap >= 0 && cap < n_conf ? cap : n_conf;
+    }
     json_object_set_new(o, "trials_to_run", json_integer(total));
     hpo__history hist = {.entries = NULL, .n = 0, .direction = s->direction};
     for (long long seq = 0; seq < n_preview && seq < total; seq++) {

@@ -62,6 +62,9 @@ struct hpo_spec {
     char *sampler;           /* default "random" */
     hpo_kv *sampler_options; /* owned; every key but "name" of the sampler mapping */
     size_t n_sampler_options;
+    char *scheduler;           /* NULL = none */
+    hpo_kv *scheduler_options; /* owned; every key but "name" of the scheduler mapping */
+    size_t n_scheduler_options;
     long long n_trials;          /* default: the grid size for grid, 10 otherwise (n_iter) */
     int workers;                 /* default 1 */
     double timeout;              /* seconds, 0 = none ("2h", "30m", "45s", or a number) */

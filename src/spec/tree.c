@@ -116,8 +116,7 @@ static int next_event(yctx *y, yaml_event_t *ev)
 
 static int plain_is_null(const char *s)
 {
-    return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
-           !strcmp(s, "NULL");
+    return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") || !strcmp(s, "NULL");
 }
 
 /* Build the node that starts with `ev` (consumed). */
@@ -127,8 +126,8 @@ static int yaml_node(yctx *y, yaml_event_t *ev, int depth, hpo__node **out)
     int rc = 0;
     if (depth > MAX_DEPTH) {
         yaml_event_delete(ev);
-        return hpo__err(HPO_ESPEC, "%s:%d:%d: nesting deeper than %d levels", y->origin, line,
-                        col, MAX_DEPTH);
+        return hpo__err(HPO_ESPEC, "%s:%d:%d: nesting deeper than %d levels", y->origin, line, col,
+                        MAX_DEPTH);
     }
     switch (ev->type) {
     case YAML_ALIAS_EVENT:
@@ -146,8 +145,7 @@ static int yaml_node(yctx *y, yaml_event_t *ev, int depth, hpo__node **out)
         if (n->text && strlen(n->text) != ev->data.scalar.length) {
             yaml_event_delete(ev);
             hpo__tree_free(n);
-            return hpo__err(HPO_ESPEC, "%s:%d:%d: NUL character in a value", y->origin, line,
-                            col);
+            return hpo__err(HPO_ESPEC, "%s:%d:%d: NUL character in a value", y->origin, line, col);
         }
         n->is_null = !n->quoted && n->text && plain_is_null(n->text);
         yaml_event_delete(ev);
@@ -191,8 +189,7 @@ static int yaml_node(yctx *y, yaml_event_t *ev, int depth, hpo__node **out)
                     goto fail;
                 }
                 if (hpo__tree_get(n, key, NULL)) {
-                    rc = hpo__err(HPO_ESPEC, "%s:%d:%d: %s: duplicate key", y->origin, kl, kc,
-                                  key);
+                    rc = hpo__err(HPO_ESPEC, "%s:%d:%d: %s: duplicate key", y->origin, kl, kc, key);
                     hpo__free(key);
                     goto fail;
                 }
@@ -336,8 +333,8 @@ static int json_node(const json_t *j, int depth, hpo__node **out)
             snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(j));
         } else if (json_is_real(j)) {
             hpo__fmt_double(num, sizeof num, json_real_value(j));
-            if (!strchr(num, '.') && !strchr(num, 'e') && !strchr(num, 'n') &&
-                !strchr(num, 'i') && strlen(num) + 2 < sizeof num)
+            if (!strchr(num, '.') && !strchr(num, 'e') && !strchr(num, 'n') && !strchr(num, 'i') &&
+                strlen(num) + 2 < sizeof num)
                 memcpy(num + strlen(num), ".0", 3); /* stays a float */
         } else if (json_is_true(j)) {
             text = "true";

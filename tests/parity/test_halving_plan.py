@@ -10,12 +10,17 @@ n_samples or an estimator parameter -- fits scikit-learn's HalvingGridSearchCV
 max_resources_, n_required_iterations_, n_possible_iterations_,
 n_iterations_, n_resources_ and n_candidates_ with hpo's plan
 (tests/tools/halving_plan.c); settings scikit-learn refuses must be refused.
+Every fourth case (and the fixed ones) also goes through the command line as a
+user writes it: a data file with that many rows and classes, a spec with
+`scheduler: halving` over XGBoost (resource n_samples or n_estimators), and
+`hpo plan --json`, whose schedule must equal scikit-learn's too.
 """
 import json
 import os
 import random
 import subprocess
 import sys
+import tempfile
 import warnings
 
 import numpy as np
@@ -144,5 +149,63 @@ for c, h in zip(cases, ours):
         continue
     for key in s:
         T.check(h[key] == s[key], f"{key}: hpo {h[key]} vs scikit-learn {s[key]} for {c}")
-print(f"{len(cases)} cases, {n_err} refused by scikit-learn")
+
+
+HPO = os.environ.get("HPO_BIN", "build/hpo")
+
+
+def cli_plan(c, d):
+    """The plan `hpo plan --json` prints for case c (data and spec written to d)."""
+    n, kc = c["n_samples"], c["n_classes"]
+    data = os.path.join(d, "data.csv")
+    with open(data, "w") as f:
+        f.write("x0,x1,target\n")
+        for i in range(n):
+            f.write(f"{i % 7},{i % 5},{(i % kc) if c['classif'] else i / max(n - 1, 1)}\n")
+    if c["random_search"] and not c["lists"]:
+        space = "  learning_rate: {type: float, low: 0.01, high: 1.0}\n"
+    else:
+        space = "  max_depth: [" + ", ".join(str(v + 1) for v in range(c["grid"])) + "]\n"
+    sched = {"resource": "n_samples" if c["resource"] == "n_samples" else "n_estimators",
+             "factor": c["factor"], "min_resources": c["min_r"], "max_resources": c["max_r"],
+             "aggressive_elimination": "true" if c["aggressive"] else "false"}
+    if c["random_search"]:
+        sched["n_candidates"] = c["n_cand"]
+    spec = os.path.join(d, "spec.yaml")
+    with open(spec, "w") as f:
+        f.write(f"study: plan\nstorage: sqlite:///{d}/h.db\nobjective:\n  estimator: xgboost\n"
+                f"  data: {{path: {data}, target: target}}\n"
+                f"  task: {'classification' if c['classif'] else 'regression'}\n"
+                f"  cv: {{kind: {'stratified' if c['classif'] else 'kfold'}, folds: {c['k']}}}\n"
+                f"space:\n{space}sampler: {'random' if c['random_search'] else 'grid'}\n"
+                "scheduler:\n  name: halving\n" + "".join(f"  {k}: {v}\n" for k, v in sched.items()))
+    out = subprocess.run([HPO, "plan", spec, "--json"], capture_output=True, text=True)
+    if out.returncode != 0:
+        return {"error": out.stderr.strip(), "status": out.returncode}
+    p = json.loads(out.stdout)["scheduler"]
+    return {"min_resources_": float(p["min_resources_"]), "max_resources_": p["max_resources_"],
+            "n_required_iterations": p["n_required_iterations"],
+            "n_possible_iterations": p["n_possible_iterations"], "n_iterations": p["n_iterations"],
+            "n_resources": [i["n_resources"] for i in p["iterations"]],
+            "n_candidates": [i["n_candidates"] for i in p["iterations"]]}
+
+
+n_cli = 0
+for i, c in enumerate(cases):
+    if i % 4 and i < 120:
+        continue
+    s = sklearn_plan(c)
+    with tempfile.TemporaryDirectory() as d:
+        h = cli_plan(c, d)
+    n_cli += 1
+    if "error" in s:
+        T.check("error" in h and h["status"] == 2,
+                f"hpo plan refuses with status 2 as scikit-learn refuses ({s['error']}): {c} -> {h}")
+        continue
+    if "error" in h:
+        T.check(False, f"hpo plan refused what scikit-learn runs: {c}: {h['error']}")
+        continue
+    for key in s:
+        T.check(h[key] == s[key], f"hpo plan {key}: {h[key]} vs scikit-learn {s[key]} for {c}")
+print(f"{len(cases)} cases, {n_err} refused by scikit-learn; {n_cli} through `hpo plan --json`")
 sys.exit(T.summary())
