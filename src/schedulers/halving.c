@@ -34,10 +34,10 @@
  *    moved to the front (np.roll of np.argsort by the NaN count), the last
  *    k = n_candidates[i+1] kept; the m-th trial of iteration i+1 continues
  *    kept[m] (so the best kept candidate runs last, as in scikit-learn).
- *    Known deviation: ties are kept in stable order, which is what numpy's
- *    introsort gives for up to 16 scores; beyond that numpy's order of equal
- *    scores is an implementation detail we do not reproduce. As in
- *    scikit-learn, a failed candidate is kept when fewer than k succeeded.
+ *    np.argsort is reproduced index for index (util/npsort.c: numpy's
+ *    introsort, stable up to 16 scores, its own order of equal scores
+ *    beyond), so ties at the cut keep the candidates scikit-learn keeps. As
+ *    in scikit-learn, a failed candidate is kept when fewer than k succeeded.
  *  - when the sampler or n_trials stops iteration 0 short, the schedule goes
  *    on with the candidates it has (k = min(n_candidates[i+1], trials of
  *    iteration i)).
@@ -355,24 +355,6 @@ static void halving_destroy(hpo__scheduler *s)
     hpo__free(s);
 }
 
-typedef struct hv_score {
-    double score; /* scikit-learn's (maximized) mean_test_score; NaN when none */
-    size_t pos;   /* position in the iteration, in number order */
-    size_t row;
-} hv_score;
-
-/* np.argsort order made stable: ascending, NaNs last, ties by position. */
-static int hv_cmp(const void *pa, const void *pb)
-{
-    const hv_score *a = pa, *b = pb;
-    int na = isnan(a->score), nb = isnan(b->score);
-    if (na != nb)
-        return na - nb;
-    if (!na && a->score != b->score)
-        return a->score < b->score ? -1 : 1;
-    return (a->pos > b->pos) - (a->pos < b->pos);
-}
-
 static void hv_job(hpo__job *out, hpo__job_kind kind)
 {
     memset(out, 0, sizeof *out);
@@ -408,10 +390,12 @@ static int halving_next_job(hpo__scheduler *s, const hpo__sched_view *v, hpo__jo
     start[0] = 0;
     for (int i = 0; i < n_iter; i++)
         start[i + 1] = start[i] + cnt[i];
-    size_t *ord = hpo__malloc((start[n_iter] ? start[n_iter] : 1) * sizeof *ord);
-    hv_score *sc = hpo__malloc((start[n_iter] ? start[n_iter] : 1) * sizeof *sc);
-    if (!ord || !sc) {
+    size_t total = start[n_iter] ? start[n_iter] : 1;
+    size_t *ord = hpo__malloc(total * sizeof *ord), *perm = hpo__malloc(total * sizeof *perm);
+    double *sc = hpo__malloc(total * sizeof *sc);
+    if (!ord || !perm || !sc) {
         hpo__free(ord);
+        hpo__free(perm);
         hpo__free(sc);
         return hpo__enomem();
     }
@@ -436,21 +420,21 @@ static int halving_next_job(hpo__scheduler *s, const hpo__sched_view *v, hpo__jo
             if (r->state == HPO_TRIAL_RUNNING)
                 running = 1;
             double x = r->state == HPO_TRIAL_COMPLETE ? r->value : (double)NAN;
-            sc[j] =
-                (hv_score){.score = s->direction == HPO_MINIMIZE ? -x : x, .pos = j, .row = it[j]};
+            sc[j] = s->direction == HPO_MINIMIZE ? -x : x;
         }
         if (running) {
             out->kind = HPO__JOB_WAIT;
             break;
         }
-        qsort(sc, cnt[i], sizeof *sc, hv_cmp);
+        /* np.argsort (numpy's own introsort: its order of equal scores) */
+        hpo__np_argsort(sc, cnt[i], perm);
         /* np.roll by the NaN count: the NaN block (last) moves to the front */
         size_t n_nan = 0;
-        while (n_nan < cnt[i] && isnan(sc[cnt[i] - 1 - n_nan].score))
-            n_nan++;
-        /* rolled[q] = sc[(q + cnt - n_nan) % cnt]; kept[m] = rolled[cnt - k + m] */
+        for (size_t j = 0; j < cnt[i]; j++)
+            n_nan += isnan(sc[j]) != 0;
+        /* rolled[q] = perm[(q + cnt - n_nan) % cnt]; kept[m] = rolled[cnt - k + m] */
         size_t q = cnt[i] - k + cnt[i + 1];
-        const hpo__trial_row *parent = &v->rows[sc[(q + cnt[i] - n_nan) % cnt[i]].row];
+        const hpo__trial_row *parent = &v->rows[it[perm[(q + cnt[i] - n_nan) % cnt[i]]]];
         out->kind = HPO__JOB_PROMOTE;
         out->parent = parent->number;
         out->bracket = 0;
@@ -460,6 +444,7 @@ static int halving_next_job(hpo__scheduler *s, const hpo__sched_view *v, hpo__jo
         break;
     }
     hpo__free(ord);
+    hpo__free(perm);
     hpo__free(sc);
     return 0;
 }

@@ -89,6 +89,9 @@ void hpo__sleep(double seconds);
 int hpo__read_file(const char *path, char **text, size_t *len);
 /* numpy's np.sum of a contiguous double array, bit for bit (npsum.c). */
 double hpo__np_sum(const double *a, size_t n);
+/* numpy's np.argsort(v) of a float64 array (default kind), index for index:
+ * out[0..n) gets the permutation (npsort.c). */
+void hpo__np_argsort(const double *v, size_t n, size_t *out);
 /* CPUs this process may run on (its affinity mask), at least 1. */
 int hpo__cpu_count(void);
 /* libc's rand() for libraries that shuffle with it (liblinear, libsvm): begin

@@ -215,29 +215,51 @@ static int better(hpo_direction dir, double a, double b)
 
 /* ---- halving */
 
-/* scikit-learn's _top_k, plainly: NaNs first in their order, then the others
- * by ascending (maximized) score, equal scores in their order; the last k. */
+/* scikit-learn's _top_k, written out: sorted_indices = np.roll(np.argsort(
+ * scores), count of NaNs) -- numpy's argsort (hpo__np_argsort, checked
+ * against numpy by tests/parity/test_nprandom.py) puts NaNs last, the roll
+ * brings them to the front -- then the last k. */
 static void ref_top_k(const double *score, size_t n, size_t k, size_t *kept)
 {
-    size_t *ord = malloc((n ? n : 1) * sizeof *ord), m = 0;
-    assert_non_null(ord);
+    size_t *perm = malloc((n ? n : 1) * sizeof *perm), n_nan = 0;
+    assert_non_null(perm);
+    hpo__np_argsort(score, n, perm);
     for (size_t i = 0; i < n; i++)
-        if (isnan(score[i]))
-            ord[m++] = i;
-    size_t first = m;
-    for (size_t i = 0; i < n; i++) {
-        if (isnan(score[i]))
-            continue;
-        size_t j = m++;
-        while (j > first && score[ord[j - 1]] > score[i]) {
-            ord[j] = ord[j - 1];
-            j--;
-        }
-        ord[j] = i;
+        n_nan += isnan(score[i]) != 0;
+    for (size_t q = 0; q < k; q++) {
+        size_t pos = n - k + q; /* position in the rolled array */
+        kept[q] = perm[(pos + n - n_nan) % n];
     }
-    for (size_t q = 0; q < k; q++)
-        kept[q] = ord[n - k + q];
-    free(ord);
+    free(perm);
+}
+
+/* Up to 16 scores numpy's argsort is stable; beyond, its introsort moves
+ * equal scores: the order scikit-learn keeps. */
+static void test_np_argsort_ties(void **state)
+{
+    (void)state;
+    double small[16], big[17];
+    size_t p[17];
+    for (int i = 0; i < 16; i++)
+        small[i] = (double)(i % 2);
+    hpo__np_argsort(small, 16, p);
+    for (size_t i = 0; i < 8; i++) {
+        assert_int_equal(p[i], 2 * i);
+        assert_int_equal(p[8 + i], 2 * i + 1);
+    }
+    for (int i = 0; i < 17; i++)
+        big[i] = (double)(i % 2);
+    hpo__np_argsort(big, 17, p);
+    /* np.argsort(np.arange(17) % 2 * 1.0) with numpy 1.24 */
+    const size_t want[17] = {0, 14, 12, 10, 6, 8, 4, 2, 16, 7, 15, 9, 3, 11, 13, 1, 5};
+    for (size_t i = 0; i < 17; i++)
+        assert_int_equal(p[i], want[i]);
+    /* NaNs last */
+    double nan3[3] = {(double)NAN, 1.0, 0.0};
+    hpo__np_argsort(nan3, 3, p);
+    assert_int_equal(p[0], 2);
+    assert_int_equal(p[1], 1);
+    assert_int_equal(p[2], 0);
 }
 
 static void halving_check(const sim *m, const hpo__job *job)
@@ -1135,6 +1157,7 @@ static void test_lost_skipped(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_np_argsort_ties),
         cmocka_unit_test(test_halving_grid36),
         cmocka_unit_test(test_halving_grid36_minimize),
         cmocka_unit_test(test_halving_random20),
