@@ -44,11 +44,13 @@ for r in rows:
     by_iter.setdefault(int(r["iter"]), []).append(r)
 ok &= [len(by_iter[i]) for i in sorted(by_iter)] == [18, 6, 2]
 ok &= all(int(float(r["n_resources"])) == [15, 45, 135][int(r["iter"])] for r in rows)
-# each iteration keeps the best of the previous one (stable on ties), in
-# ascending order of score, as scikit-learn's _top_k
+# each iteration keeps the best of the previous one in ascending order of
+# score, as scikit-learn's _top_k (np.argsort: numpy's order of ties)
+import numpy as np
 for i in (1, 2):
-    prev = sorted(by_iter[i - 1], key=lambda r: float(r["mean_test_score"]))
-    keep = prev[-len(by_iter[i]):]
+    prev = sorted(by_iter[i - 1], key=lambda r: int(r["number"]))
+    order = np.argsort(np.array([float(r["mean_test_score"]) for r in prev]))
+    keep = [prev[j] for j in order[-len(by_iter[i]):]]
     ok &= [r["params"] for r in keep] == [r["params"] for r in by_iter[i]]
     ok &= [int(r["parent"]) for r in by_iter[i]] == [int(r["number"]) for r in keep]
 print("ok" if ok else "bad")
