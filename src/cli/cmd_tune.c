@@ -332,11 +332,15 @@ int hpo__cli_tune(int argc, char **argv)
             printf("new");
         else
             printf("resumed: %lld trials done", done_before);
-        printf(") · %s · %s · ", hpo_spec_storage(spec), hpo_study_sampler(study));
+        const char *sched = hpo_study_scheduler(study);
+        printf(") · %s · %s%s%s · ", hpo_spec_storage(spec), hpo_study_sampler(study),
+               *sched ? " + " : "", sched);
+        /* With a scheduler n_trials counts configurations; promotions add trials. */
+        const char *what = *sched && strcmp(sched, "median") ? "configurations" : "trials";
         if (total > 0)
-            printf("%lld trials", total);
+            printf("%lld %s", total, what);
         else
-            printf("unlimited trials");
+            printf("unlimited %s", what);
         printf(" · %d worker%s\n", w > 0 ? w : 1, w > 1 ? "s" : "");
         fflush(stdout);
     }

@@ -17,4 +17,18 @@ for spec in examples/svc-digits-grid.yaml examples/xgboost-breast-cancer.yaml \
   check "$spec: the trial completes" grep -q "^best " "$WORK/last.out"
 done
 check "the example's export went to the working directory" test -s svc-digits-grid.csv
+
+# The schedulers' examples run whole (seconds each): successive halving of the
+# SVC grid and of random XGBoost candidates, Hyperband over the training script.
+expect_status 0 "tune examples/svc-digits-halving.yaml" "$HPO_BIN" tune examples/svc-digits-halving.yaml --storage "sqlite:///$WORK/ex.db" --no-refit
+check "halving: 36 + 12 + 4 trials" grep -q "^done: 52 trials this run · complete 52" "$WORK/last.out"
+check "halving: cv_results with iter" grep -q ",iter,n_resources," svc-digits-halving.csv
+expect_status 0 "tune examples/xgboost-halving-random.yaml" "$HPO_BIN" tune examples/xgboost-halving-random.yaml --storage "sqlite:///$WORK/ex.db" --no-refit
+check "halving random: 27 + 9 + 3 + 1 trials" grep -q "^done: 40 trials this run · complete 40" "$WORK/last.out"
+# the training script needs Debian's python3 with numpy (python3-sklearn brings it)
+expect_status 0 "tune examples/digits-command-hyperband.yaml" env PATH="$(dirname "$PY"):$PATH" "$HPO_BIN" tune examples/digits-command-hyperband.yaml --storage "sqlite:///$WORK/ex.db"
+check "hyperband command: 23 trials" grep -q "^done: 23 trials this run · complete 23" "$WORK/last.out"
+"$HPO_BIN" export digits-command-hyperband --storage "sqlite:///$WORK/ex.db" --format json -o hb.json
+check "promoted trials resumed from their parent's checkpoint" test "$(json_query hb.json "all(open('runs/digits-command-hyperband/trials/%d/stdout.log' % t['number']).readline().startswith('epoch %d ' % (t['budget_start'] + 1)) for t in d['trials'])")" = True
+check "some trials were promoted" test "$(json_query hb.json "sum(t['parent'] is not None for t in d['trials'])")" -ge 5
 finish
