@@ -171,7 +171,7 @@ static void print_schedule(json_t *sch)
         if (json_is_object(val) || json_is_array(val))
             continue;
         scalar_text(val, v, sizeof v);
-        printf("  %-24s %s\n", key, v);
+        printf("  %-30s %s\n", key, v);
     }
     json_t *iters = json_object_get(sch, "iterations");
     if (json_is_array(iters)) {
