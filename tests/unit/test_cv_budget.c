@@ -159,6 +159,22 @@ static int has_artifact(hpo_study *s, long long trial, size_t fold)
     return rc == 0;
 }
 
+/* The fitted models (checkpoint bytes) of two trials' fold are identical. */
+static void same_checkpoint(hpo_study *s, long long t1, long long t2, size_t fold)
+{
+    char k1[64], k2[64];
+    snprintf(k1, sizeof k1, "ckpt/%lld/%zu", t1, fold);
+    snprintf(k2, sizeof k2, "ckpt/%lld/%zu", t2, fold);
+    void *d1 = NULL, *d2 = NULL;
+    size_t n1 = 0, n2 = 0;
+    assert_int_equal(hpo_study_get_artifact(s, k1, &d1, &n1), 0);
+    assert_int_equal(hpo_study_get_artifact(s, k2, &d2, &n2), 0);
+    assert_int_equal(n1, n2);
+    assert_memory_equal(d1, d2, n1);
+    hpo_free(d1);
+    hpo_free(d2);
+}
+
 static void expect_create_error(const char *est, const char *resource, uint64_t seed,
                                 const hpo__params *fixed, const char *msg)
 {
@@ -355,6 +371,10 @@ static void check_resume(const char *est, const char *csv, const char *resource,
 
     hpo_trial *c = numbered(budget_trial(s, (double)hi, 0, -1), 2); /* fresh at hi */
     run(cv, c);
+    /* continued from lo to hi = trained to hi in one go: the same weights
+     * (and optimizer state), byte for byte */
+    for (size_t f = 0; f < K; f++)
+        same_checkpoint(s, 1, 2, f);
     /* 0's checkpoints are gone */
     hpo_trial *d = numbered(budget_trial(s, (double)hi, (double)lo, 0), 3);
     run(cv, d);
