@@ -77,7 +77,11 @@ typedef struct hpo__cli_out {
 int hpo__cli_out_open(hpo__cli_out *o, const char *path);
 int hpo__cli_out_close(hpo__cli_out *o, int ok);
 
-/* Parameters as "a=1 b=rbf" (active only, in the space's order). */
+/* "random + hyperband · 49 configurations" (sampler, scheduler, the study's
+ * n_trials: configurations with a promoting scheduler, else trials). */
+void hpo__cli_method_text(hpo_study *study, char *buf, size_t size);
+/* Parameters as "a=1 b=rbf" (active only, in the space's order), after
+ * "[rung 1, budget 9, from #4] " for a scheduler's trial. */
 void hpo__cli_params_text(const hpo_trial *t, char *buf, size_t size);
 /* A value for people: %.6g, or "-" for NaN. */
 void hpo__cli_value_text(double v, char *buf, size_t size);

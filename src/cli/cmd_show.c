@@ -111,13 +111,10 @@ static void print_best_line(hpo_study *study)
 
 static void print_header(hpo_study *study, const char *storage)
 {
-    long long total = hpo_study_n_trials(study);
-    printf("study %s · %s · %s · %s · ", hpo_study_name(study), storage, hpo_study_sampler(study),
-           direction_name(hpo_study_direction(study)));
-    if (total > 0)
-        printf("%lld trials\n", total);
-    else
-        printf("unlimited trials\n");
+    char method[160];
+    hpo__cli_method_text(study, method, sizeof method);
+    printf("study %s · %s · %s · %s\n", hpo_study_name(study), storage,
+           direction_name(hpo_study_direction(study)), method);
     long long counts[4] = {0, 0, 0, 0};
     char ctext[160];
     hpo_study_counts(study, counts);

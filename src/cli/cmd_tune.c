@@ -325,22 +325,15 @@ int hpo__cli_tune(int argc, char **argv)
     if (!quiet) {
         long long done_before =
             counts[HPO_TRIAL_COMPLETE] + counts[HPO_TRIAL_PRUNED] + counts[HPO_TRIAL_FAILED];
-        long long total = hpo_study_n_trials(study);
         int w = hpo_spec_workers(spec);
         printf("study %s (", hpo_study_name(study));
         if (hpo_study_is_new(study))
             printf("new");
         else
             printf("resumed: %lld trials done", done_before);
-        const char *sched = hpo_study_scheduler(study);
-        printf(") · %s · %s%s%s · ", hpo_spec_storage(spec), hpo_study_sampler(study),
-               *sched ? " + " : "", sched);
-        /* With a scheduler n_trials counts configurations; promotions add trials. */
-        const char *what = *sched && strcmp(sched, "median") ? "configurations" : "trials";
-        if (total > 0)
-            printf("%lld %s", total, what);
-        else
-            printf("unlimited %s", what);
+        char method[160];
+        hpo__cli_method_text(study, method, sizeof method);
+        printf(") · %s · %s", hpo_spec_storage(spec), method);
         printf(" · %d worker%s\n", w > 0 ? w : 1, w > 1 ? "s" : "");
         fflush(stdout);
     }

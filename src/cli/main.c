@@ -184,6 +184,15 @@ void hpo__cli_params_text(const hpo_trial *t, char *buf, size_t size)
     if (size == 0)
         return;
     buf[0] = '\0';
+    if (hpo_trial_rung(t) >= 0) {
+        /* a scheduler's trial: its rung, budget and the trial it continues */
+        char b[32], from[48] = "";
+        hpo__cli_value_text(hpo_trial_budget(t), b, sizeof b);
+        if (hpo_trial_parent(t) >= 0)
+            snprintf(from, sizeof from, ", from #%lld", hpo_trial_parent(t));
+        int n = snprintf(buf, size, "[rung %d, budget %s%s]", hpo_trial_rung(t), b, from);
+        len = n > 0 ? (size_t)n : 0;
+    }
     for (size_t i = 0; i < hpo_trial_param_count(t) && len + 1 < size; i++) {
         hpo_value v;
         const char *name = hpo_trial_param_name(t, i);
@@ -212,6 +221,20 @@ void hpo__cli_params_text(const hpo_trial *t, char *buf, size_t size)
     }
     if (len >= size)
         buf[size - 1] = '\0';
+}
+
+void hpo__cli_method_text(hpo_study *study, char *buf, size_t size)
+{
+    const char *sched = hpo_study_scheduler(study);
+    long long total = hpo_study_n_trials(study);
+    /* With a scheduler n_trials counts configurations; promotions add trials. */
+    const char *what = *sched && strcmp(sched, "median") ? "configurations" : "trials";
+    char count[48];
+    if (total > 0)
+        snprintf(count, sizeof count, "%lld %s", total, what);
+    else
+        snprintf(count, sizeof count, "unlimited %s", what);
+    snprintf(buf, size, "%s%s%s · %s", hpo_study_sampler(study), *sched ? " + " : "", sched, count);
 }
 
 void hpo__cli_duration_text(double s, char *buf, size_t size)

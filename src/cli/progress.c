@@ -217,18 +217,7 @@ static void trial_line(const hpo_event *e)
     hpo_trial_state st = hpo_trial_get_state(t);
     char value[32], params[640], dur[32];
     hpo__cli_value_text(hpo_trial_value(t), value, sizeof value);
-    char raw[512];
-    hpo__cli_params_text(t, raw, sizeof raw);
-    snprintf(params, sizeof params, "%s", raw);
-    if (hpo_trial_rung(t) >= 0) {
-        /* a scheduler's trial: its rung, budget and the trial it continues */
-        char b[32], from[48] = "";
-        hpo__cli_value_text(hpo_trial_budget(t), b, sizeof b);
-        if (hpo_trial_parent(t) >= 0)
-            snprintf(from, sizeof from, ", from #%lld", hpo_trial_parent(t));
-        snprintf(params, sizeof params, "[rung %d, budget %s%s] %s", hpo_trial_rung(t), b, from,
-                 raw);
-    }
+    hpo__cli_params_text(t, params, sizeof params);
     double start = hpo_trial_start_time(t), end = hpo_trial_end_time(t);
     hpo__cli_duration_text(end >= start && start > 0 ? end - start : (double)NAN, dur, sizeof dur);
     const char *log_dir = hpo_trial_attr(t, "log_dir");
