@@ -185,7 +185,9 @@ static void print_schedule(json_t *sch)
     }
     json_t *brackets = json_object_get(sch, "brackets");
     if (json_is_array(brackets)) {
-        printf("\n  %-8s %-6s %-9s %-10s %s\n", "bracket", "round", "n_trials", "budget",
+        /* bracket: the order brackets open in (as the export's `bracket`);
+         * s: KerasTuner's / Li et al.'s bracket number (rounds = s + 1) */
+        printf("\n  %-8s %-3s %-6s %-9s %-10s %s\n", "bracket", "s", "round", "n_trials", "budget",
                "budget_start");
         size_t i, j;
         json_t *b, *r;
@@ -196,8 +198,8 @@ static void print_schedule(json_t *sch)
                 char bud[64], start[64];
                 jtext(r, "budget", bud, sizeof bud);
                 jtext(r, "budget_start", start, sizeof start);
-                printf("  %-8lld %-6lld %-9lld %-10s %s\n", jint(b, "bracket"), jint(r, "round"),
-                       jint(r, "n_trials"), bud, start);
+                printf("  %-8zu %-3lld %-6lld %-9lld %-10s %s\n", i, jint(b, "bracket"),
+                       jint(r, "round"), jint(r, "n_trials"), bud, start);
             }
         }
     }

@@ -109,6 +109,22 @@ static void print_best_line(hpo_study *study)
     hpo_trial_destroy(best);
 }
 
+/* The refitted model kept with the study (built-in estimators), if any. */
+static void print_model_line(hpo_study *study)
+{
+    hpo_model *m = NULL;
+    if (hpo_model_from_study(&m, study) != 0)
+        return;
+    char v[64];
+    printf("model: refitted on %zu training rows", hpo_model_n_train(m));
+    if (hpo_model_n_test(m) > 0) {
+        hpo__cli_value_text(hpo_model_test_score(m), v, sizeof v);
+        printf(" · test %s %s (%zu rows)", hpo_model_scoring(m), v, hpo_model_n_test(m));
+    }
+    printf("\n");
+    hpo_model_destroy(m);
+}
+
 static void print_header(hpo_study *study, const char *storage)
 {
     char method[160];
@@ -156,15 +172,24 @@ static int show_json(hpo_study *study, const char *storage, hpo_trial **top, siz
         json_array_append_new(list, trial_brief_json(top[i]));
     long long total = hpo_study_n_trials(study);
     json_t *root = json_pack(
-        "{sssssssssos{sIsIsIsI}soso}", "study", hpo_study_name(study), "storage", storage,
-        "sampler", hpo_study_sampler(study) ? hpo_study_sampler(study) : "", "direction",
-        direction_name(hpo_study_direction(study)), "n_trials",
-        total > 0 ? json_integer((json_int_t)total) : json_null(), "counts", "complete",
+        "{sssssssssssos{sIsIsIsI}soso}", "study", hpo_study_name(study), "storage", storage,
+        "sampler", hpo_study_sampler(study) ? hpo_study_sampler(study) : "", "scheduler",
+        hpo_study_scheduler(study), "direction", direction_name(hpo_study_direction(study)),
+        "n_trials", total > 0 ? json_integer((json_int_t)total) : json_null(), "counts", "complete",
         (json_int_t)counts[HPO_TRIAL_COMPLETE], "pruned", (json_int_t)counts[HPO_TRIAL_PRUNED],
         "failed", (json_int_t)counts[HPO_TRIAL_FAILED], "running",
         (json_int_t)counts[HPO_TRIAL_RUNNING], "best", jbest ? jbest : json_null(), "top", list);
     if (!root)
         return hpo__cli_error(HPO_EXIT_FAILURE, "out of memory");
+    hpo_model *m = NULL;
+    char *info = NULL;
+    if (hpo_model_from_study(&m, study) == 0 && hpo_model_info_json(m, &info) == 0) {
+        json_t *ji = json_loads(info, 0, NULL);
+        if (ji)
+            json_object_set_new(root, "model", ji);
+    }
+    hpo_free(info);
+    hpo_model_destroy(m);
     json_dumpf(root, stdout, JSON_INDENT(2));
     fputc('\n', stdout);
     json_decref(root);
@@ -238,6 +263,7 @@ int hpo__cli_show(int argc, char **argv)
     }
     print_header(study, storage);
     print_best_line(study);
+    print_model_line(study);
     if (k > 0) {
         printf("\ntop %zu by value (%s):\n", k,
                hpo_study_direction(study) == HPO_MAXIMIZE ? "highest first" : "lowest first");
