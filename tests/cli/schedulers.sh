@@ -144,7 +144,7 @@ echo $! > "$HPO_TRIAL_DIR/child.pid"
 pause=0.05
 [ "$1" -ge 5 ] && pause=2
 for e in 1 2 3 4 5; do
-  echo "epoch $e - loss: $(echo "$1 + 1 / $e" | bc -l)"
+  echo "epoch $e - loss: $(awk -v x="$1" -v e="$e" 'BEGIN { printf "%.6f", x + 1 / e }')"
   sleep $pause
 done
 kill %1 2>/dev/null
