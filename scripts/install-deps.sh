@@ -7,8 +7,10 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 # Build and run-time libraries (MIT/BSD/Apache-2.0/public domain; no GPL code is
 # linked: libgfortran, pulled in by OpenBLAS, is under the GCC runtime exception).
-# dataset-fashion-mnist is the data of the MLP examples (IDX files, MIT).
-PKGS_BUILD="build-essential cmake pkg-config libyaml-dev libjansson-dev libsqlite3-dev libpcre2-dev zlib1g-dev libsvm-dev liblinear-dev libxgboost-dev libopenblas-dev dataset-fashion-mnist"
+# dataset-fashion-mnist is the data of the MLP examples (IDX files, MIT);
+# python3-numpy runs examples/train_digits.py, the training command of the
+# Hyperband example (hpo itself uses no Python).
+PKGS_BUILD="build-essential cmake pkg-config libyaml-dev libjansson-dev libsqlite3-dev libpcre2-dev zlib1g-dev libsvm-dev liblinear-dev libxgboost-dev libopenblas-dev dataset-fashion-mnist python3-numpy"
 # Tests: cmocka, clang + libFuzzer, valgrind, the scikit-learn oracle, sqlite3 shell.
 PKGS_TEST="libcmocka-dev clang libclang-rt-14-dev valgrind python3 python3-sklearn sqlite3 procps python3-xgboost"
 
