@@ -440,7 +440,7 @@ static int spec_make_scheduler(const hpo_spec *s, const hpo_kv *kv, size_t n,
                                  .sampler = s->sampler};
     sops->destroy(smp);
     if ((rc = ops->create(out, &cfg)) != 0) {
-        hpo__err_prefix("%s: scheduler", s->origin);
+        hpo__err_prefix("%s", s->origin);
         return rc == HPO_EINVAL ? HPO_ESPEC : rc;
     }
     *ops_out = ops;
