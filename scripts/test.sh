@@ -22,7 +22,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 echo "== valgrind, unit tests"
 ctest --test-dir build -L unit -j"$jobs" --timeout 900 \
   --overwrite MemoryCheckCommand=/usr/bin/valgrind \
-  --overwrite "MemoryCheckCommandOptions=--error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --track-fds=no" \
+  --overwrite "MemoryCheckCommandOptions=--error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --track-fds=no --suppressions=$PWD/tests/valgrind.supp" \
   -T memcheck >build/memcheck.log 2>&1 || { tail -50 build/memcheck.log; exit 1; }
 if grep -q "Defects:" build/memcheck.log; then grep -A20 "Defects:" build/memcheck.log; exit 1; fi
 grep -E "tests passed|tests failed" build/memcheck.log
