@@ -31,27 +31,13 @@ const char *const *hpo__sampler_names(void)
 
 const hpo__sampler_ops *hpo__sampler_find(const char *name)
 {
-    if (!name || !*name) {
-        hpo__err(HPO_EINVAL, "no sampler name given (expected grid, random or qmc)");
-        return NULL;
-    }
-    for (size_t i = 0; i < N_OPS; i++)
-        if (strcmp(ops[i]->name, name) == 0)
-            return ops[i];
-    const char *s = hpo__suggest(name, names, N_OPS);
-    if (s)
-        hpo__err(HPO_EINVAL, "unknown sampler '%s' (did you mean '%s'?)", name, s);
-    else
-        hpo__err(HPO_EINVAL, "unknown sampler '%s' (expected grid, random or qmc)", name);
-    return NULL;
+    long i = hpo__lookup_name("sampler", name, names, N_OPS);
+    return i < 0 ? NULL : ops[i];
 }
 
 const char *hpo__sampler_option(const hpo__sampler_config *cfg, const char *key)
 {
-    for (size_t i = 0; cfg && i < cfg->n_options; i++)
-        if (cfg->options[i].key && strcmp(cfg->options[i].key, key) == 0)
-            return cfg->options[i].value;
-    return NULL;
+    return cfg ? hpo__kv_get(cfg->options, cfg->n_options, key) : NULL;
 }
 
 int hpo__sampler_check_options(const hpo__sampler_ops *sops, const hpo__sampler_config *cfg)

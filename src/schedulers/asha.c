@@ -62,13 +62,10 @@ static int asha_create(hpo__scheduler **out, const hpo__scheduler_config *cfg)
     int rc = hpo__scheduler_check_options(&hpo__asha_scheduler_ops, cfg);
     if (rc)
         return rc;
-    const char *kf = "reduction_factor";
-    if (hpo__scheduler_option(cfg, "factor")) {
-        if (hpo__scheduler_option(cfg, "reduction_factor"))
-            return hpo__err(HPO_EINVAL, "scheduler asha: reduction_factor: given twice, as "
-                                        "'reduction_factor' and 'factor' (aliases)");
-        kf = "factor";
-    }
+    static const char *const factor_names[] = {"reduction_factor", "factor", NULL};
+    const char *kf, *kv;
+    if ((rc = hpo__scheduler_alias(cfg, "asha", factor_names, &kf, &kv)) != 0)
+        return rc;
     double r, R, eta;
     long long s;
     if (!hpo__scheduler_option(cfg, "max_resource"))
@@ -153,19 +150,6 @@ static int asha_cmp(const void *pa, const void *pb)
     return (a->row > b->row) - (a->row < b->row);
 }
 
-static size_t asha_find(const hpo__sched_view *v, long long number)
-{
-    size_t lo = 0, hi = v->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (v->rows[mid].number < number)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < v->n && v->rows[lo].number == number ? lo : (size_t)-1;
-}
-
 static int asha_next_job(hpo__scheduler *a, const hpo__sched_view *v, hpo__job *out)
 {
     if (!a || !v || !out || (v->n && !v->rows))
@@ -187,7 +171,7 @@ static int asha_next_job(hpo__scheduler *a, const hpo__sched_view *v, hpo__job *
         if (r->state == HPO_TRIAL_RUNNING)
             running = 1;
         if (r->parent >= 0) {
-            size_t p = asha_find(v, r->parent);
+            size_t p = hpo__sched_find_row(v, r->parent);
             if (p != (size_t)-1)
                 promoted[p] = 1;
         }
@@ -200,9 +184,6 @@ static int asha_next_job(hpo__scheduler *a, const hpo__sched_view *v, hpo__job *
     for (int k = 0; k < a->K; k++)
         start[k + 1] += start[k];
     qsort(ent, n_ent, sizeof *ent, asha_cmp);
-    memset(out, 0, sizeof *out);
-    out->parent = -1;
-    out->bracket = 0;
     for (int k = a->K - 1; k >= 0; k--) {
         size_t size = start[k + 1] - start[k];
         size_t n_cand = (size_t)floor((double)size / a->eta);
@@ -210,42 +191,19 @@ static int asha_next_job(hpo__scheduler *a, const hpo__sched_view *v, hpo__job *
             size_t row = ent[start[k] + j].row;
             if (promoted[row])
                 continue;
-            out->kind = HPO__JOB_PROMOTE;
-            out->parent = v->rows[row].number;
-            out->rung = k + 1;
-            out->budget = a->budget[k + 1];
-            out->budget_start = a->budget[k];
+            hpo__sched_job(out, HPO__JOB_PROMOTE, 0, k + 1, a->budget[k + 1], a->budget[k],
+                           v->rows[row].number);
             goto done;
         }
     }
-    if (v->max_new < 0 || v->next_seq < v->max_new) {
-        out->kind = HPO__JOB_NEW;
-        out->rung = 0;
-        out->budget = a->budget[0];
-        out->budget_start = 0.0;
-    } else {
-        out->kind = running ? HPO__JOB_WAIT : HPO__JOB_DONE;
-        out->bracket = -1;
-        out->rung = -1;
-        out->budget = (double)NAN;
-    }
+    if (hpo__sched_can_new(v))
+        hpo__sched_job(out, HPO__JOB_NEW, 0, 0, a->budget[0], 0.0, -1);
+    else
+        hpo__sched_job(out, running ? HPO__JOB_WAIT : HPO__JOB_DONE, -1, -1, (double)NAN, 0.0, -1);
 done:
     hpo__free(ent);
     hpo__free(promoted);
     return 0;
-}
-
-static json_t *asha_num(double x)
-{
-    if (x == floor(x) && fabs(x) < 9007199254740992.0)
-        return json_integer((json_int_t)x);
-    return json_real(x);
-}
-
-static void asha_set(json_t *o, const char *key, json_t *val, int *bad)
-{
-    if (json_object_set_new(o, key, val) != 0)
-        *bad = 1;
 }
 
 static int asha_plan_json(const hpo__scheduler *a, json_t **out)
@@ -257,22 +215,22 @@ static int asha_plan_json(const hpo__scheduler *a, json_t **out)
         json_decref(rungs);
         return hpo__enomem();
     }
-    asha_set(o, "name", json_string("asha"), &bad);
-    asha_set(o, "min_resource", asha_num(a->r), &bad);
-    asha_set(o, "max_resource", asha_num(a->R), &bad);
-    asha_set(o, "reduction_factor", asha_num(a->eta), &bad);
-    asha_set(o, "min_early_stopping_rate", json_integer((json_int_t)a->s), &bad);
-    asha_set(o, "resource", json_string(a->resource), &bad);
+    hpo__sched_json_set(o, "name", json_string("asha"), &bad);
+    hpo__sched_json_set(o, "min_resource", hpo__sched_json_num(a->r), &bad);
+    hpo__sched_json_set(o, "max_resource", hpo__sched_json_num(a->R), &bad);
+    hpo__sched_json_set(o, "reduction_factor", hpo__sched_json_num(a->eta), &bad);
+    hpo__sched_json_set(o, "min_early_stopping_rate", json_integer((json_int_t)a->s), &bad);
+    hpo__sched_json_set(o, "resource", json_string(a->resource), &bad);
     for (int k = 0; k <= a->K; k++) {
         json_t *e = json_object();
         if (!e || json_array_append_new(rungs, e) != 0) {
             bad = 1;
             break;
         }
-        asha_set(e, "rung", json_integer(k), &bad);
-        asha_set(e, "budget", asha_num(a->budget[k]), &bad);
+        hpo__sched_json_set(e, "rung", json_integer(k), &bad);
+        hpo__sched_json_set(e, "budget", hpo__sched_json_num(a->budget[k]), &bad);
     }
-    asha_set(o, "rungs", rungs, &bad);
+    hpo__sched_json_set(o, "rungs", rungs, &bad);
     if (bad) {
         json_decref(o);
         return hpo__enomem();

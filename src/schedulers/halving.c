@@ -355,17 +355,6 @@ static void halving_destroy(hpo__scheduler *s)
     hpo__free(s);
 }
 
-static void hv_job(hpo__job *out, hpo__job_kind kind)
-{
-    memset(out, 0, sizeof *out);
-    out->kind = kind;
-    out->parent = -1;
-    out->bracket = -1;
-    out->rung = -1;
-    out->budget = (double)NAN;
-    out->budget_start = 0.0;
-}
-
 static int halving_next_job(hpo__scheduler *s, const hpo__sched_view *v, hpo__job *out)
 {
     if (!s || !v || !out || (v->n && !v->rows))
@@ -378,12 +367,8 @@ static int halving_next_job(hpo__scheduler *s, const hpo__sched_view *v, hpo__jo
         if (!r->lost && r->rung >= 0 && r->rung < n_iter)
             cnt[r->rung]++;
     }
-    const int can_new = v->max_new < 0 || v->next_seq < v->max_new;
-    if (cnt[0] < p->n_candidates[0] && can_new) {
-        hv_job(out, HPO__JOB_NEW);
-        out->bracket = 0;
-        out->rung = 0;
-        out->budget = (double)p->n_resources[0];
+    if (cnt[0] < p->n_candidates[0] && hpo__sched_can_new(v)) {
+        hpo__sched_job(out, HPO__JOB_NEW, 0, 0, (double)p->n_resources[0], 0.0, -1);
         return 0;
     }
     /* row indices grouped by iteration, number order within each (counting sort) */
@@ -406,7 +391,7 @@ static int halving_next_job(hpo__scheduler *s, const hpo__sched_view *v, hpo__jo
         if (!r->lost && r->rung >= 0 && r->rung < n_iter)
             ord[fill[r->rung]++] = i;
     }
-    hv_job(out, HPO__JOB_DONE);
+    hpo__sched_job(out, HPO__JOB_DONE, -1, -1, (double)NAN, 0.0, -1);
     for (int i = 0; i + 1 < n_iter; i++) {
         size_t k = (size_t)p->n_candidates[i + 1];
         if (k > cnt[i])
@@ -435,25 +420,14 @@ static int halving_next_job(hpo__scheduler *s, const hpo__sched_view *v, hpo__jo
         /* rolled[q] = perm[(q + cnt - n_nan) % cnt]; kept[m] = rolled[cnt - k + m] */
         size_t q = cnt[i] - k + cnt[i + 1];
         const hpo__trial_row *parent = &v->rows[it[perm[(q + cnt[i] - n_nan) % cnt[i]]]];
-        out->kind = HPO__JOB_PROMOTE;
-        out->parent = parent->number;
-        out->bracket = 0;
-        out->rung = i + 1;
-        out->budget = (double)p->n_resources[i + 1];
-        out->budget_start = parent->budget;
+        hpo__sched_job(out, HPO__JOB_PROMOTE, 0, i + 1, (double)p->n_resources[i + 1],
+                       parent->budget, parent->number);
         break;
     }
     hpo__free(ord);
     hpo__free(perm);
     hpo__free(sc);
     return 0;
-}
-
-/* Sets *bad on a failed allocation (json_object_set_new frees `val`). */
-static void jset(json_t *o, const char *key, json_t *val, int *bad)
-{
-    if (json_object_set_new(o, key, val) != 0)
-        *bad = 1;
 }
 
 static int halving_plan_json(const hpo__scheduler *s, json_t **out)
@@ -466,31 +440,32 @@ static int halving_plan_json(const hpo__scheduler *s, json_t **out)
         json_decref(its);
         return hpo__enomem();
     }
-    jset(o, "name", json_string("halving"), &bad);
-    jset(o, "resource", json_string(s->resource), &bad);
-    jset(o, "factor", s->factor_is_int ? json_integer((json_int_t)s->factor) : json_real(s->factor),
-         &bad);
-    jset(o, "aggressive_elimination", json_boolean(s->aggressive_elimination), &bad);
-    jset(o, "min_resources_",
-         p->min_resources_is_float ? json_real(p->min_resources_)
-                                   : json_integer((json_int_t)p->min_resources_),
-         &bad);
-    jset(o, "max_resources_", json_integer((json_int_t)p->max_resources_), &bad);
-    jset(o, "n_candidates", json_integer((json_int_t)p->n_candidates_first), &bad);
-    jset(o, "n_iterations", json_integer(p->n_iterations), &bad);
-    jset(o, "n_required_iterations", json_integer(p->n_required_iterations), &bad);
-    jset(o, "n_possible_iterations", json_integer(p->n_possible_iterations), &bad);
+    hpo__sched_json_set(o, "name", json_string("halving"), &bad);
+    hpo__sched_json_set(o, "resource", json_string(s->resource), &bad);
+    hpo__sched_json_set(
+        o, "factor", s->factor_is_int ? json_integer((json_int_t)s->factor) : json_real(s->factor),
+        &bad);
+    hpo__sched_json_set(o, "aggressive_elimination", json_boolean(s->aggressive_elimination), &bad);
+    hpo__sched_json_set(o, "min_resources_",
+                        p->min_resources_is_float ? json_real(p->min_resources_)
+                                                  : json_integer((json_int_t)p->min_resources_),
+                        &bad);
+    hpo__sched_json_set(o, "max_resources_", json_integer((json_int_t)p->max_resources_), &bad);
+    hpo__sched_json_set(o, "n_candidates", json_integer((json_int_t)p->n_candidates_first), &bad);
+    hpo__sched_json_set(o, "n_iterations", json_integer(p->n_iterations), &bad);
+    hpo__sched_json_set(o, "n_required_iterations", json_integer(p->n_required_iterations), &bad);
+    hpo__sched_json_set(o, "n_possible_iterations", json_integer(p->n_possible_iterations), &bad);
     for (int i = 0; i < p->n_iterations; i++) {
         json_t *e = json_object();
         if (!e || json_array_append_new(its, e) != 0) {
             bad = 1;
             break;
         }
-        jset(e, "iter", json_integer(i), &bad);
-        jset(e, "n_candidates", json_integer((json_int_t)p->n_candidates[i]), &bad);
-        jset(e, "n_resources", json_integer((json_int_t)p->n_resources[i]), &bad);
+        hpo__sched_json_set(e, "iter", json_integer(i), &bad);
+        hpo__sched_json_set(e, "n_candidates", json_integer((json_int_t)p->n_candidates[i]), &bad);
+        hpo__sched_json_set(e, "n_resources", json_integer((json_int_t)p->n_resources[i]), &bad);
     }
-    jset(o, "iterations", its, &bad);
+    hpo__sched_json_set(o, "iterations", its, &bad);
     if (bad) {
         json_decref(o);
         return hpo__enomem();

@@ -139,26 +139,6 @@ static const char *const hb_options[] = {
     "variant",    "max_epochs",           "R",        "max_budget", "factor", "eta",
     "iterations", "hyperband_iterations", "resource", NULL};
 
-/* The value of an option known by several names; HPO_EINVAL if two are given. */
-static int hb_alias(const hpo__scheduler_config *cfg, const char *const *names, const char **key,
-                    const char **val)
-{
-    *key = names[0];
-    *val = NULL;
-    for (size_t i = 0; names[i]; i++) {
-        const char *v = hpo__scheduler_option(cfg, names[i]);
-        if (!v)
-            continue;
-        if (*val)
-            return hpo__err(HPO_EINVAL,
-                            "scheduler hyperband: %s: given twice, as '%s' and '%s' (aliases)",
-                            names[0], *key, names[i]);
-        *key = names[i];
-        *val = v;
-    }
-    return 0;
-}
-
 static int hb_create(hpo__scheduler **out, const hpo__scheduler_config *cfg)
 {
     if (!out || !cfg)
@@ -170,9 +150,9 @@ static int hb_create(hpo__scheduler **out, const hpo__scheduler_config *cfg)
     static const char *const n_factor[] = {"factor", "eta", NULL};
     static const char *const n_iter[] = {"iterations", "hyperband_iterations", NULL};
     const char *k_max, *v_max, *k_factor, *v_factor, *k_iter, *v_iter;
-    if ((rc = hb_alias(cfg, n_max, &k_max, &v_max)) ||
-        (rc = hb_alias(cfg, n_factor, &k_factor, &v_factor)) ||
-        (rc = hb_alias(cfg, n_iter, &k_iter, &v_iter)))
+    if ((rc = hpo__scheduler_alias(cfg, "hyperband", n_max, &k_max, &v_max)) ||
+        (rc = hpo__scheduler_alias(cfg, "hyperband", n_factor, &k_factor, &v_factor)) ||
+        (rc = hpo__scheduler_alias(cfg, "hyperband", n_iter, &k_iter, &v_iter)))
         return rc;
 
     int variant;
@@ -276,32 +256,6 @@ static int hb_ent_cmp(const void *pa, const void *pb)
     return (a->row > b->row) - (a->row < b->row);
 }
 
-/* Index of the row numbered `number`, or (size_t)-1 (rows are in number order). */
-static size_t hb_find(const hpo__sched_view *v, long long number)
-{
-    size_t lo = 0, hi = v->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (v->rows[mid].number < number)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < v->n && v->rows[lo].number == number ? lo : (size_t)-1;
-}
-
-static void hb_job(hpo__job *out, hpo__job_kind kind, int bracket, int rung, double budget,
-                   double budget_start, long long parent)
-{
-    memset(out, 0, sizeof *out);
-    out->kind = kind;
-    out->parent = parent;
-    out->bracket = bracket;
-    out->rung = rung;
-    out->budget = budget;
-    out->budget_start = budget_start;
-}
-
 /* A trial to rank: key = its value, negated when maximizing (smaller is
  * better), NaN for a trial with no score. */
 typedef struct hb_rank {
@@ -328,11 +282,6 @@ static hb_rank hb_rank_of(const hpo__sched_view *v, hpo_direction dir, size_t ro
     return (hb_rank){.key = dir == HPO_MAXIMIZE ? -x : x, .row = row};
 }
 
-static int hb_can_new(const hpo__sched_view *v)
-{
-    return v->max_new < 0 || v->next_seq < v->max_new;
-}
-
 /* The job instance k (its trials ent[0..n), sorted by rung then number) can
  * run now, if any: 1 and *out set, else 0. `promoted` marks rows continued by
  * another; `rank` is scratch of n entries. */
@@ -352,8 +301,8 @@ static int hb_instance_job(const hpo__scheduler *s, const hpo__sched_view *v, in
     /* ent is sorted by rung, and rungs > last sort after the valid ones */
     if (s->variant == HB_KERAS && cnt[last] >= (size_t)b->rounds[last].n_trials)
         return 0; /* closed: its last round is full */
-    if (cnt[0] < (size_t)b->rounds[0].n_trials && hb_can_new(v)) {
-        hb_job(out, HPO__JOB_NEW, k, 0, b->rounds[0].resource, 0.0, -1);
+    if (cnt[0] < (size_t)b->rounds[0].n_trials && hpo__sched_can_new(v)) {
+        hpo__sched_job(out, HPO__JOB_NEW, k, 0, b->rounds[0].resource, 0.0, -1);
         return 1;
     }
     for (int r = 1; r <= last; r++) {
@@ -387,8 +336,8 @@ static int hb_instance_job(const hpo__scheduler *s, const hpo__sched_view *v, in
             qsort(rank, m, sizeof *rank, hb_rank_cmp);
             rank[0] = rank[cnt[r]]; /* the m-th claim takes the m-th best */
         }
-        hb_job(out, HPO__JOB_PROMOTE, k, r, b->rounds[r].resource, b->rounds[r].initial,
-               v->rows[rank[0].row].number);
+        hpo__sched_job(out, HPO__JOB_PROMOTE, k, r, b->rounds[r].resource, b->rounds[r].initial,
+                       v->rows[rank[0].row].number);
         return 1;
     }
     return 0;
@@ -418,7 +367,7 @@ static int hb_next_job(hpo__scheduler *s, const hpo__sched_view *v, hpo__job *ou
         if (r->state == HPO_TRIAL_RUNNING)
             running = 1;
         if (r->parent >= 0) {
-            size_t p = hb_find(v, r->parent);
+            size_t p = hpo__sched_find_row(v, r->parent);
             if (p != (size_t)-1)
                 promoted[p] = 1;
         }
@@ -446,36 +395,23 @@ static int hb_next_job(hpo__scheduler *s, const hpo__sched_view *v, hpo__job *ou
     }
     /* nothing to run in the open instances: open the next one */
     if (s->iterations > 0 && k_max >= s->iterations * B - 1) {
-        hb_job(out, running ? HPO__JOB_WAIT : HPO__JOB_DONE, -1, -1, (double)NAN, 0.0, -1);
-    } else if (hb_can_new(v)) {
+        hpo__sched_job(out, running ? HPO__JOB_WAIT : HPO__JOB_DONE, -1, -1, (double)NAN, 0.0, -1);
+    } else if (hpo__sched_can_new(v)) {
         if (k_max + 1 > 0x7fffffffLL) {
             rc = hpo__err(HPO_EINVAL, "scheduler hyperband: too many bracket instances");
             goto done;
         }
         int k = (int)(k_max + 1);
-        hb_job(out, HPO__JOB_NEW, k, 0, s->plan.brackets[k % B].rounds[0].resource, 0.0, -1);
+        hpo__sched_job(out, HPO__JOB_NEW, k, 0, s->plan.brackets[k % B].rounds[0].resource, 0.0,
+                       -1);
     } else {
-        hb_job(out, running ? HPO__JOB_WAIT : HPO__JOB_DONE, -1, -1, (double)NAN, 0.0, -1);
+        hpo__sched_job(out, running ? HPO__JOB_WAIT : HPO__JOB_DONE, -1, -1, (double)NAN, 0.0, -1);
     }
 done:
     hpo__free(ent);
     hpo__free(rank);
     hpo__free(promoted);
     return rc;
-}
-
-/* An integral value as a JSON integer, else a real. */
-static json_t *hb_num(double x)
-{
-    if (x == floor(x) && fabs(x) < 9007199254740992.0)
-        return json_integer((json_int_t)x);
-    return json_real(x);
-}
-
-static void hb_set(json_t *o, const char *key, json_t *val, int *bad)
-{
-    if (json_object_set_new(o, key, val) != 0)
-        *bad = 1;
 }
 
 static int hb_plan_json(const hpo__scheduler *s, json_t **out)
@@ -501,7 +437,7 @@ static int hb_plan_json(const hpo__scheduler *s, json_t **out)
             bad = 1;
             break;
         }
-        hb_set(e, "bracket", json_integer(b->s), &bad);
+        hpo__sched_json_set(e, "bracket", json_integer(b->s), &bad);
         configs += b->rounds[0].n_trials;
         for (int r = 0; r <= b->s; r++) {
             const hpo__hb_round *rd = &b->rounds[r];
@@ -511,27 +447,27 @@ static int hb_plan_json(const hpo__scheduler *s, json_t **out)
                 bad = 1;
                 break;
             }
-            hb_set(x, "round", json_integer(r), &bad);
-            hb_set(x, "n_trials", json_integer((json_int_t)rd->n_trials), &bad);
-            hb_set(x, "budget", hb_num(rd->resource), &bad);
-            hb_set(x, "budget_start", hb_num(rd->initial), &bad);
+            hpo__sched_json_set(x, "round", json_integer(r), &bad);
+            hpo__sched_json_set(x, "n_trials", json_integer((json_int_t)rd->n_trials), &bad);
+            hpo__sched_json_set(x, "budget", hpo__sched_json_num(rd->resource), &bad);
+            hpo__sched_json_set(x, "budget_start", hpo__sched_json_num(rd->initial), &bad);
         }
-        hb_set(e, "rounds", rounds, &bad);
+        hpo__sched_json_set(e, "rounds", rounds, &bad);
     }
-    hb_set(o, "name", json_string("hyperband"), &bad);
-    hb_set(o, "variant", json_string(s->variant == HB_KERAS ? "keras" : "li"), &bad);
-    hb_set(o, "max_epochs", hb_num(s->max_epochs), &bad);
-    hb_set(o, "factor", hb_num(s->factor), &bad);
-    hb_set(o, "iterations", json_integer((json_int_t)s->iterations), &bad);
-    hb_set(o, "resource", json_string(s->resource), &bad);
-    hb_set(o, "n_brackets", json_integer(p->n_brackets), &bad);
+    hpo__sched_json_set(o, "name", json_string("hyperband"), &bad);
+    hpo__sched_json_set(o, "variant", json_string(s->variant == HB_KERAS ? "keras" : "li"), &bad);
+    hpo__sched_json_set(o, "max_epochs", hpo__sched_json_num(s->max_epochs), &bad);
+    hpo__sched_json_set(o, "factor", hpo__sched_json_num(s->factor), &bad);
+    hpo__sched_json_set(o, "iterations", json_integer((json_int_t)s->iterations), &bad);
+    hpo__sched_json_set(o, "resource", json_string(s->resource), &bad);
+    hpo__sched_json_set(o, "n_brackets", json_integer(p->n_brackets), &bad);
     /* trials = rows created in one sweep (promotions included); configurations
      * = new ones; resource = what one sweep trains (KerasTuner: promoted trials
      * continue; Li: each round from scratch) */
-    hb_set(o, "trials_per_iteration", json_integer((json_int_t)trials), &bad);
-    hb_set(o, "configurations_per_iteration", json_integer((json_int_t)configs), &bad);
-    hb_set(o, "resource_per_iteration", hb_num(p->total_resource), &bad);
-    hb_set(o, "brackets", brs, &bad);
+    hpo__sched_json_set(o, "trials_per_iteration", json_integer((json_int_t)trials), &bad);
+    hpo__sched_json_set(o, "configurations_per_iteration", json_integer((json_int_t)configs), &bad);
+    hpo__sched_json_set(o, "resource_per_iteration", hpo__sched_json_num(p->total_resource), &bad);
+    hpo__sched_json_set(o, "brackets", brs, &bad);
     if (bad) {
         json_decref(o);
         return hpo__enomem();

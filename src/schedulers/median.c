@@ -87,16 +87,8 @@ static void median_destroy(hpo__scheduler *s)
 static int median_next_job(hpo__scheduler *s, const hpo__sched_view *v, hpo__job *out)
 {
     (void)s;
-    memset(out, 0, sizeof *out);
-    out->parent = -1;
-    out->bracket = -1;
-    out->rung = -1;
-    out->budget = (double)NAN;
-    if (v->max_new >= 0 && v->next_seq >= v->max_new) {
-        out->kind = HPO__JOB_DONE;
-        return 0;
-    }
-    out->kind = HPO__JOB_NEW;
+    hpo__sched_job(out, hpo__sched_can_new(v) ? HPO__JOB_NEW : HPO__JOB_DONE, -1, -1, (double)NAN,
+                   0.0, -1);
     return 0;
 }
 

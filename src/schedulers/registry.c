@@ -34,29 +34,13 @@ const char *const *hpo__scheduler_names(void)
 
 const hpo__scheduler_ops *hpo__scheduler_find(const char *name)
 {
-    if (!name || !*name) {
-        hpo__err(HPO_EINVAL,
-                 "no scheduler name given (expected halving, hyperband, asha or median)");
-        return NULL;
-    }
-    for (size_t i = 0; i < N_OPS; i++)
-        if (strcmp(ops[i]->name, name) == 0)
-            return ops[i];
-    const char *s = hpo__suggest(name, names, N_OPS);
-    if (s)
-        hpo__err(HPO_EINVAL, "unknown scheduler '%s' (did you mean '%s'?)", name, s);
-    else
-        hpo__err(HPO_EINVAL, "unknown scheduler '%s' (expected halving, hyperband, asha or median)",
-                 name);
-    return NULL;
+    long i = hpo__lookup_name("scheduler", name, names, N_OPS);
+    return i < 0 ? NULL : ops[i];
 }
 
 const char *hpo__scheduler_option(const hpo__scheduler_config *cfg, const char *key)
 {
-    for (size_t i = 0; cfg && i < cfg->n_options; i++)
-        if (cfg->options[i].key && strcmp(cfg->options[i].key, key) == 0)
-            return cfg->options[i].value;
-    return NULL;
+    return cfg ? hpo__kv_get(cfg->options, cfg->n_options, key) : NULL;
 }
 
 int hpo__scheduler_check_options(const hpo__scheduler_ops *sops, const hpo__scheduler_config *cfg)
@@ -116,6 +100,67 @@ int hpo__scheduler_opt_bool(const hpo__scheduler_config *cfg, const char *sched,
     }
     return hpo__err(HPO_EINVAL, "scheduler %s: %s: expected true or false, got '%s'", sched, key,
                     v);
+}
+
+int hpo__scheduler_alias(const hpo__scheduler_config *cfg, const char *sched,
+                         const char *const *aliases, const char **key, const char **val)
+{
+    *key = aliases[0];
+    *val = NULL;
+    for (size_t i = 0; aliases[i]; i++) {
+        const char *v = hpo__scheduler_option(cfg, aliases[i]);
+        if (!v)
+            continue;
+        if (*val)
+            return hpo__err(HPO_EINVAL, "scheduler %s: %s: given twice, as '%s' and '%s' (aliases)",
+                            sched, aliases[0], *key, aliases[i]);
+        *key = aliases[i];
+        *val = v;
+    }
+    return 0;
+}
+
+void hpo__sched_job(hpo__job *out, hpo__job_kind kind, int bracket, int rung, double budget,
+                    double budget_start, long long parent)
+{
+    memset(out, 0, sizeof *out);
+    out->kind = kind;
+    out->parent = parent;
+    out->bracket = bracket;
+    out->rung = rung;
+    out->budget = budget;
+    out->budget_start = budget_start;
+}
+
+int hpo__sched_can_new(const hpo__sched_view *v)
+{
+    return v->max_new < 0 || v->next_seq < v->max_new;
+}
+
+size_t hpo__sched_find_row(const hpo__sched_view *v, long long number)
+{
+    size_t lo = 0, hi = v->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v->rows[mid].number < number)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < v->n && v->rows[lo].number == number ? lo : (size_t)-1;
+}
+
+json_t *hpo__sched_json_num(double x)
+{
+    if (x == floor(x) && fabs(x) < 9007199254740992.0)
+        return json_integer((json_int_t)x);
+    return json_real(x);
+}
+
+void hpo__sched_json_set(json_t *o, const char *key, json_t *val, int *bad)
+{
+    if (json_object_set_new(o, key, val) != 0)
+        *bad = 1;
 }
 
 int hpo__sched_better(hpo_direction dir, double a, double b)

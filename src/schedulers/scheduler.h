@@ -128,6 +128,25 @@ int hpo__scheduler_opt_ll(const hpo__scheduler_config *cfg, const char *sched, c
 int hpo__scheduler_opt_bool(const hpo__scheduler_config *cfg, const char *sched, const char *key,
                             int dflt, int *out);
 
+/* An option known by several names (aliases[0] is the main one): *key and *val
+ * of the one given (*val NULL when none); HPO_EINVAL "scheduler hyperband:
+ * max_epochs: given twice, as 'max_epochs' and 'R' (aliases)". */
+int hpo__scheduler_alias(const hpo__scheduler_config *cfg, const char *sched,
+                         const char *const *aliases, const char **key, const char **val);
+
+/* Fill a job (the other fields zeroed). */
+void hpo__sched_job(hpo__job *out, hpo__job_kind kind, int bracket, int rung, double budget,
+                    double budget_start, long long parent);
+/* May a NEW job start (max_new not reached)? */
+int hpo__sched_can_new(const hpo__sched_view *v);
+/* Index in view->rows of the trial numbered `number` (rows are in number
+ * order), or (size_t)-1. */
+size_t hpo__sched_find_row(const hpo__sched_view *v, long long number);
+/* For plan_json: an integral value as a JSON integer, else a real; and
+ * json_object_set_new that sets *bad on failure. */
+json_t *hpo__sched_json_num(double x);
+void hpo__sched_json_set(json_t *o, const char *key, json_t *val, int *bad);
+
 /* Is `a` better than `b` in this direction (NaN is worse than anything)? */
 int hpo__sched_better(hpo_direction dir, double a, double b);
 

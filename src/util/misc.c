@@ -76,6 +76,40 @@ const char *hpo__suggest(const char *word, const char *const *candidates, size_t
     return best_d <= limit ? best : NULL;
 }
 
+/* "a, b or c" */
+static void list_names(hpo__buf *b, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        hpo__buf_printf(b, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", names[i]);
+}
+
+long hpo__lookup_name(const char *kind, const char *name, const char *const *names, size_t n)
+{
+    for (size_t i = 0; name && i < n; i++)
+        if (strcmp(names[i], name) == 0)
+            return (long)i;
+    hpo__buf b = HPO__BUF_INIT;
+    list_names(&b, names, n);
+    const char *all = b.data ? b.data : "";
+    const char *s = name && *name ? hpo__suggest(name, names, n) : NULL;
+    if (!name || !*name)
+        hpo__err(HPO_EINVAL, "no %s name given (expected %s)", kind, all);
+    else if (s)
+        hpo__err(HPO_EINVAL, "unknown %s '%s' (did you mean '%s'?)", kind, name, s);
+    else
+        hpo__err(HPO_EINVAL, "unknown %s '%s' (expected %s)", kind, name, all);
+    hpo__buf_free(&b);
+    return -1;
+}
+
+const char *hpo__kv_get(const hpo_kv *kv, size_t n, const char *key)
+{
+    for (size_t i = 0; kv && i < n; i++)
+        if (kv[i].key && strcmp(kv[i].key, key) == 0)
+            return kv[i].value;
+    return NULL;
+}
+
 int hpo__check_option_names(const char *kind, const char *owner, const char *const *names,
                             const hpo_kv *opts, size_t n)
 {

@@ -73,6 +73,11 @@ size_t hpo__edit_distance(const char *a, const char *b);
 const char *hpo__suggest(const char *word, const char *const *candidates, size_t n);
 /* Every key of opts[0..n) is one of `names` (NULL-terminated); else HPO_EINVAL
  * "<kind> <owner>: unknown option 'k' (did you mean 'x'?)". */
+/* The index of `name` in names[0..n), or -1 with HPO_EINVAL "no <kind> name
+ * given (expected a, b or c)" / "unknown <kind> 'x' (did you mean 'y'?)". */
+long hpo__lookup_name(const char *kind, const char *name, const char *const *names, size_t n);
+/* The value of `key` in kv[0..n), or NULL. */
+const char *hpo__kv_get(const hpo_kv *kv, size_t n, const char *key);
 int hpo__check_option_names(const char *kind, const char *owner, const char *const *names,
                             const hpo_kv *opts, size_t n);
 
