@@ -38,8 +38,8 @@ typedef struct loop {
     double best_value;
     long long best_number;
     int best_rung;
-    int halving; /* the study runs successive halving */
-    int error;   /* first storage/system error */
+    int last_rung_best; /* the scheduler's best is in its highest rung (halving) */
+    int error;          /* first storage/system error */
     char error_msg[1024];
     int stop_reason; /* HPO_ETIMEOUT / HPO_ESTOPPED / 0 */
     char stop_msg[256];
@@ -155,7 +155,7 @@ static int loop_improves(const loop *l, const hpo_trial *t)
 {
     if (!l->has_best)
         return 1;
-    if (l->halving && t->rung != l->best_rung)
+    if (l->last_rung_best && t->rung != l->best_rung)
         return t->rung > l->best_rung;
     return l->study->row.direction == HPO_MAXIMIZE ? t->value > l->best_value
                                                    : t->value < l->best_value;
@@ -324,7 +324,7 @@ int hpo_study_optimize(hpo_study *study, hpo_objective_fn objective, void *paylo
     pthread_cond_init(&l.cond, NULL);
     pthread_cond_init(&l.wake, NULL);
     l.t0 = hpo__monotonic();
-    l.halving = study->row.scheduler && !strcmp(study->row.scheduler, "halving");
+    l.last_rung_best = study->schops && study->schops->best_in_last_rung;
     loop_load_best(&l);
     loop_refresh_counts(&l);
 

@@ -1206,7 +1206,7 @@ int hpo_study_best_trial(hpo_study *study, hpo_trial **out)
      * best_index_: nanargmax over the last iteration's rows), not from a
      * smaller budget that happened to score higher. */
     int last_rung = -1;
-    if (study->row.scheduler && !strcmp(study->row.scheduler, "halving"))
+    if (study->schops && study->schops->best_in_last_rung)
         for (size_t i = 0; i < n; i++)
             if (list[i]->rung > last_rung)
                 last_rung = list[i]->rung;

@@ -447,7 +447,7 @@ static char *kv_printf(const char *fmt, ...)
     return s;
 }
 
-/* A budget as placeholders and HPO_BUDGET show it: an integer when it is one
+/* The text of a budget in ${budget} and HPO_BUDGET: an integer when it is one
  * (epochs), else the shortest round-trip float; "" for none (NaN). */
 static char *budget_text(double b)
 {

@@ -489,4 +489,5 @@ const hpo__scheduler_ops hpo__halving_scheduler_ops = {
     .should_prune = NULL,
     .plan_json = halving_plan_json,
     .n_configurations = halving_n_configurations,
+    .best_in_last_rung = 1,
 };

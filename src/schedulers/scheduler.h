@@ -108,6 +108,10 @@ typedef struct hpo__scheduler_ops {
     /* The total number of configurations the schedule creates, or -1 when
      * unbounded (asha, median: the study's n_trials decides). */
     long long (*n_configurations)(const hpo__scheduler *s);
+    /* The study's best trial is the best of the highest rung reached, not of
+     * all trials (successive halving: scikit-learn's best_index_ comes from
+     * the last iteration, whose scores alone use the most resource). */
+    int best_in_last_rung;
 } hpo__scheduler_ops;
 
 /* Registry lookup; NULL and an error message with a did-you-mean if unknown. */
