@@ -179,6 +179,11 @@ static hpo_study *study_alloc(void)
         hpo__free(s);
         return NULL;
     }
+    if (pthread_mutex_init(&s->hist_lock, NULL) != 0) {
+        pthread_mutex_destroy(&s->lock);
+        hpo__free(s);
+        return NULL;
+    }
     atomic_init(&s->stop, 0);
     s->stale_after = 60.0;
     return s;
@@ -199,7 +204,12 @@ void hpo_study_close(hpo_study *study)
     hpo__storage_close(study->st);
     hpo__free(study->worker_id);
     hpo__free(study->running);
+    for (size_t i = 0; i < study->hist_cap; i++)
+        hpo__params_free(&study->hist_params[i]);
+    hpo__free(study->hist_params);
+    hpo__free(study->hist_have);
     pthread_mutex_destroy(&study->lock);
+    pthread_mutex_destroy(&study->hist_lock);
     hpo__free(study);
 }
 
@@ -665,13 +675,79 @@ typedef struct propose_ctx {
     hpo_study *s;
 } propose_ctx;
 
-static int propose_cb(void *payload, long long seq, char **params_json)
+/* The parsed params of trial rows[i], from the cache (hist_lock held). */
+static int hist_params(hpo_study *s, const hpo__trial_row *row, const hpo__params **out)
+{
+    if (row->number < 0)
+        return hpo__err(HPO_ESTORAGE, "trial with a negative number %lld", row->number);
+    size_t k = (size_t)row->number;
+    if (k >= s->hist_cap) {
+        size_t cap = s->hist_cap ? s->hist_cap : 64;
+        while (cap <= k)
+            cap *= 2;
+        hpo__params *p = hpo__realloc(s->hist_params, cap * sizeof *p);
+        if (!p)
+            return hpo__enomem();
+        s->hist_params = p;
+        unsigned char *h = hpo__realloc(s->hist_have, cap);
+        if (!h)
+            return hpo__enomem();
+        s->hist_have = h;
+        for (size_t i = s->hist_cap; i < cap; i++) {
+            s->hist_params[i] = (hpo__params)HPO__PARAMS_INIT;
+            s->hist_have[i] = 0;
+        }
+        s->hist_cap = cap;
+    }
+    if (!s->hist_have[k]) {
+        int rc = hpo__params_from_json(row->params_json ? row->params_json : "{}",
+                                       &s->hist_params[k]);
+        if (rc) {
+            hpo__params_free(&s->hist_params[k]);
+            hpo__err_prefix("trial %lld", row->number);
+            return rc;
+        }
+        s->hist_have[k] = 1;
+    }
+    *out = &s->hist_params[k];
+    return 0;
+}
+
+static int propose_cb(void *payload, long long seq, const hpo__trial_row *rows, size_t n,
+                      char **params_json)
 {
     propose_ctx *ctx = payload;
+    hpo_study *s = ctx->s;
     hpo__params p = HPO__PARAMS_INIT;
-    hpo__history hist = {
-        .entries = NULL, .n = 0, .direction = (hpo_direction)ctx->s->row.direction};
-    int rc = ctx->s->sops->propose(ctx->s->sampler, seq, &hist, &p);
+    hpo__history hist = {.entries = NULL, .n = 0, .direction = (hpo_direction)s->row.direction};
+    hpo__history_entry *e = NULL;
+    int rc = 0;
+    pthread_mutex_lock(&s->hist_lock);
+    if (rows && n && s->sops->needs_history) {
+        e = hpo__calloc(n, sizeof *e);
+        if (!e)
+            rc = hpo__enomem();
+        for (size_t i = 0; rc == 0 && i < n; i++) {
+            const hpo__trial_row *r = &rows[i];
+            e[i].number = r->number;
+            e[i].seq = r->seq;
+            e[i].state = (hpo_trial_state)r->state;
+            e[i].value = r->value;
+            e[i].budget = r->budget;
+            e[i].rung = r->rung;
+            e[i].lost = r->lost;
+            e[i].duration = isfinite(r->end_time) && isfinite(r->start_time)
+                                ? r->end_time - r->start_time
+                                : (double)NAN;
+            rc = hist_params(s, r, &e[i].params);
+        }
+        hist.entries = e;
+        hist.n = n;
+    }
+    if (rc == 0)
+        rc = s->sops->propose(s->sampler, seq, &hist, &p);
+    pthread_mutex_unlock(&s->hist_lock);
+    hpo__free(e);
     if (rc == 0)
         rc = hpo__params_to_json(&p, params_json);
     hpo__params_free(&p);
@@ -710,6 +786,7 @@ int hpo_study_ask(hpo_study *study, hpo_trial **out)
         .worker_dead_payload = &study->stale_after,
         .schedule = study->scheduler ? schedule_cb : NULL,
         .schedule_payload = study,
+        .history = study->sops->needs_history,
     };
     hpo__trial_row row = {0};
     int rc = study->st->ops->claim(study->st, study->row.id, &req, propose_cb, &ctx, &row);

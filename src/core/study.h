@@ -40,6 +40,12 @@ struct hpo_study {
     pthread_mutex_t lock; /* guards running[] */
     int64_t *running;
     size_t n_running, cap_running;
+    /* Model-based samplers: parsed params of trials by number (a trial's params
+     * never change once claimed), so a proposal parses only new trials. */
+    pthread_mutex_t hist_lock;
+    hpo__params *hist_params;
+    unsigned char *hist_have;
+    size_t hist_cap;
 };
 
 typedef struct hpo__attr {

@@ -22,13 +22,21 @@
 
 typedef struct hpo__sampler hpo__sampler;
 
-/* Finished and running trials visible to model-based samplers. */
+/* The study's trials as a model-based sampler sees them, read inside the claim
+ * transaction (so what is running is exactly what other workers are evaluating):
+ * every trial ordered by number, running ones included (they are the "pending"
+ * points of a constant liar). Only samplers whose ops set needs_history get it
+ * (otherwise n = 0). */
 typedef struct hpo__history_entry {
     long long number;
     long long seq;
-    hpo_trial_state state;
-    double value;              /* NaN unless complete/pruned with a value */
+    hpo_trial_state state;     /* RUNNING = pending */
+    double value;              /* NaN unless complete, or pruned with a value */
     const hpo__params *params;
+    double budget;             /* scheduler budget, NaN without one */
+    int rung;                  /* -1 without a scheduler */
+    double duration;           /* seconds (end - start); NaN while running */
+    int lost;                  /* failed because its worker was lost (not the config's fault) */
 } hpo__history_entry;
 
 typedef struct hpo__history {
@@ -45,11 +53,11 @@ typedef struct hpo__sampler_config {
     size_t n_options;
 } hpo__sampler_config;
 
-#define HPO__SAMPLER_OPS_VERSION 1
+#define HPO__SAMPLER_OPS_VERSION 2
 
 typedef struct hpo__sampler_ops {
     unsigned version;
-    const char *name;                    /* "grid", "random", "qmc" */
+    const char *name;                    /* "grid", "random", "qmc", "gp", "tpe", ... */
     const char *const *option_names;     /* NULL-terminated; for validation and did-you-mean */
     /* Validate options and space; HPO_EINVAL with a message naming the option or
      * parameter ("sampler grid: parameter 'C' is a float range: give a list of
@@ -63,6 +71,8 @@ typedef struct hpo__sampler_ops {
      * threads at once (the sampler serializes internally if it has state). */
     int (*propose)(hpo__sampler *s, long long seq, const hpo__history *history,
                    hpo__params *out);
+    /* Nonzero: propose needs the history (model-based samplers). */
+    int needs_history;
 } hpo__sampler_ops;
 
 /* Registry lookup; NULL and an error message with a did-you-mean if unknown. */

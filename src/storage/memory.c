@@ -325,32 +325,41 @@ static int next_job(hpo__storage *st, mem_study *s, const hpo__claim_req *req,
     int rc;
     hpo__job job = {.kind = HPO__JOB_NEW, .parent = -1, .bracket = -1, .rung = -1};
     job.budget = NAN;
-    if (req->schedule) {
-        /* The view: shallow copies without strings or reports. */
-        hpo__trial_row *rows = hpo__calloc(s->n_trials + 1, sizeof *rows);
+    /* The view: shallow copies without strings or reports (params kept, borrowed,
+     * when the proposer wants the history). */
+    hpo__trial_row *rows = NULL;
+    if (req->schedule || req->history) {
+        rows = hpo__calloc(s->n_trials + 1, sizeof *rows);
         if (!rows)
             return hpo__enomem();
         for (size_t i = 0; i < s->n_trials; i++) {
             rows[i] = s->trials[i].row;
-            rows[i].params_json = rows[i].message = rows[i].attrs_json = rows[i].worker = NULL;
+            if (!req->history)
+                rows[i].params_json = NULL;
+            rows[i].message = rows[i].attrs_json = rows[i].worker = NULL;
             rows[i].reports = NULL;
             rows[i].n_reports = 0;
         }
+    }
+    if (req->schedule) {
         rc = req->schedule(req->schedule_payload, rows, s->n_trials, next_seq, &job);
-        hpo__free(rows);
-        if (rc)
-            return rc;
-        if (job.kind == HPO__JOB_WAIT)
-            return hpo__err(HPO_EWAIT, "study %s: waiting for running trials", s->row.name);
-        if (job.kind == HPO__JOB_DONE)
-            return hpo__err(HPO_EDONE, "study %s: the schedule is complete", s->row.name);
+        if (rc == 0 && job.kind == HPO__JOB_WAIT)
+            rc = hpo__err(HPO_EWAIT, "study %s: waiting for running trials", s->row.name);
+        if (rc == 0 && job.kind == HPO__JOB_DONE)
+            rc = hpo__err(HPO_EDONE, "study %s: the schedule is complete", s->row.name);
     } else {
         if (req->n_trials > 0 && next_seq >= req->n_trials)
-            return hpo__err(HPO_EDONE, "study %s: all %lld trials claimed", s->row.name,
-                            req->n_trials);
-        if (req->capacity >= 0 && next_seq >= req->capacity)
-            return hpo__err(HPO_EDONE, "study %s: all %lld trials claimed", s->row.name,
-                            req->capacity);
+            rc = hpo__err(HPO_EDONE, "study %s: all %lld trials claimed", s->row.name,
+                          req->n_trials);
+        else if (req->capacity >= 0 && next_seq >= req->capacity)
+            rc = hpo__err(HPO_EDONE, "study %s: all %lld trials claimed", s->row.name,
+                          req->capacity);
+        else
+            rc = 0;
+    }
+    if (rc) {
+        hpo__free(rows);
+        return rc;
     }
     fresh->parent = job.parent;
     fresh->bracket = job.bracket;
@@ -358,23 +367,31 @@ static int next_job(hpo__storage *st, mem_study *s, const hpo__claim_req *req,
     fresh->budget = job.budget;
     fresh->budget_start = job.budget_start;
     if (job.kind == HPO__JOB_PROMOTE) {
-        if (job.parent < 0 || (size_t)job.parent >= s->n_trials)
+        if (job.parent < 0 || (size_t)job.parent >= s->n_trials) {
+            hpo__free(rows);
             return hpo__err(HPO_ESTORAGE,
                             "study %s: the scheduler promoted trial %lld, which "
                             "does not exist",
                             s->row.name, job.parent);
+        }
         const hpo__trial_row *p = &s->trials[job.parent].row;
+        hpo__free(rows);
         fresh->seq = p->seq;
         if (!(fresh->params_json = hpo__strdup(p->params_json)))
             return hpo__enomem();
         return 0;
     }
-    if (job.kind != HPO__JOB_NEW)
+    if (job.kind != HPO__JOB_NEW) {
+        hpo__free(rows);
         return hpo__err(HPO_ESTORAGE, "study %s: the scheduler returned job kind %d", s->row.name,
                         (int)job.kind);
+    }
     fresh->seq = next_seq;
     char *params = NULL;
-    if ((rc = propose(payload, fresh->seq, &params)) != 0) {
+    rc = propose(payload, fresh->seq, req->history ? rows : NULL, req->history ? s->n_trials : 0,
+                 &params);
+    hpo__free(rows);
+    if (rc != 0) {
         hpo__free(params);
         return rc;
     }

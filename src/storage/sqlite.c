@@ -78,6 +78,7 @@ enum {
     S_ARTIFACT_PUT,
     S_ARTIFACT_GET,
     S_JOBS,
+    S_HISTORY,
     S_TRIAL_BY_NUMBER,
     S_ARTIFACT_DEL,
     S_ARTIFACT_DEL_PREFIX,
@@ -146,6 +147,9 @@ static const char *const sql_text[S_COUNT] = {
                  "WHERE study_id = ? GROUP BY state",
     [S_JOBS] = "SELECT number, seq, state, value, lost, parent, bracket, rung, budget, "
                "budget_start FROM trials WHERE study_id = ? ORDER BY number",
+    [S_HISTORY] = "SELECT number, seq, state, value, lost, parent, bracket, rung, budget, "
+                  "budget_start, id, start_time, end_time, params_json FROM trials "
+                  "WHERE study_id = ? ORDER BY number",
     [S_TRIAL_BY_NUMBER] = "SELECT seq, params_json FROM trials WHERE study_id = ? AND number = ?",
 };
 
@@ -856,16 +860,18 @@ done:
     return rc;
 }
 
-/* The scheduler's view: every trial's scheduler fields, state and value. */
-static int read_jobs(sql_storage *q, int64_t study_id, hpo__trial_row **rows, size_t *n)
+/* The scheduler's view: every trial's scheduler fields, state and value; with
+ * `history` also id, times and params (a model-based sampler's view). */
+static int read_jobs(sql_storage *q, int64_t study_id, int history, hpo__trial_row **rows,
+                     size_t *n)
 {
     hpo__trial_row *list = NULL;
     size_t count = 0, cap = 0;
-    sqlite3_stmt *s = stmt(q, S_JOBS);
+    sqlite3_stmt *s = stmt(q, history ? S_HISTORY : S_JOBS);
     int rc = bind_int(q, s, 1, study_id);
     if (rc)
         return rc;
-    while ((rc = step(q, s, "read the schedule")) == 1) {
+    while ((rc = step(q, s, "read the trials")) == 1) {
         if (count == cap) {
             size_t ncap = cap ? cap * 2 : 64;
             hpo__trial_row *grown = hpo__realloc(list, ncap * sizeof *grown);
@@ -890,10 +896,20 @@ static int read_jobs(sql_storage *q, int64_t study_id, hpo__trial_row **rows, si
         r->budget = col_real(s, 8);
         r->budget_start = col_real(s, 9);
         r->retry_of = -1;
+        r->end_time = NAN;
+        if (history) {
+            r->id = sqlite3_column_int64(s, 10);
+            r->start_time = col_real(s, 11);
+            r->end_time = col_real(s, 12);
+            if (col_text(s, 13, &r->params_json)) {
+                rc = hpo__enomem();
+                break;
+            }
+        }
     }
     sqlite3_reset(s);
     if (rc < 0) {
-        hpo__free(list);
+        hpo__trial_rows_free(list, count);
         return rc;
     }
     *rows = list;
@@ -911,25 +927,37 @@ static int next_job(sql_storage *q, int64_t study_id, const char *name, const hp
     int rc;
     hpo__job job = {.kind = HPO__JOB_NEW, .parent = -1, .bracket = -1, .rung = -1};
     job.budget = NAN;
+    hpo__trial_row *rows = NULL;
+    size_t n = 0;
+    if ((req->schedule || req->history) &&
+        (rc = read_jobs(q, study_id, req->history, &rows, &n)) != 0)
+        return rc;
     if (req->schedule) {
-        hpo__trial_row *rows = NULL;
-        size_t n = 0;
-        if ((rc = read_jobs(q, study_id, &rows, &n)) != 0)
-            return rc;
         rc = req->schedule(req->schedule_payload, rows, n, next_seq, &job);
-        hpo__free(rows);
-        if (rc)
-            return rc;
-        if (job.kind == HPO__JOB_WAIT)
-            return hpo__err(HPO_EWAIT, "study %s: waiting for running trials", name);
-        if (job.kind == HPO__JOB_DONE)
-            return hpo__err(HPO_EDONE, "study %s: the schedule is complete", name);
+        if (rc == 0 && job.kind == HPO__JOB_WAIT)
+            rc = hpo__err(HPO_EWAIT, "study %s: waiting for running trials", name);
+        if (rc == 0 && job.kind == HPO__JOB_DONE)
+            rc = hpo__err(HPO_EDONE, "study %s: the schedule is complete", name);
+    } else if (req->n_trials > 0 && next_seq >= req->n_trials) {
+        rc = hpo__err(HPO_EDONE, "study %s: all %lld trials claimed", name, req->n_trials);
+    } else if (req->capacity >= 0 && next_seq >= req->capacity) {
+        rc = hpo__err(HPO_EDONE, "study %s: all %lld trials claimed", name, req->capacity);
     } else {
-        if (req->n_trials > 0 && next_seq >= req->n_trials)
-            return hpo__err(HPO_EDONE, "study %s: all %lld trials claimed", name, req->n_trials);
-        if (req->capacity >= 0 && next_seq >= req->capacity)
-            return hpo__err(HPO_EDONE, "study %s: all %lld trials claimed", name, req->capacity);
+        rc = 0;
     }
+    if (rc == 0 && job.kind == HPO__JOB_NEW) {
+        char *params = NULL;
+        rc = propose(payload, next_seq, rows, n, &params);
+        if (rc == 0 && !params)
+            rc = hpo__err(HPO_ESTORAGE, "storage %s: the proposer returned no params", q->path);
+        if (rc)
+            hpo__free(params);
+        else
+            row->params_json = params;
+    }
+    hpo__trial_rows_free(rows, n);
+    if (rc)
+        return rc;
     row->parent = job.parent;
     row->bracket = job.bracket;
     row->rung = job.rung;
@@ -956,14 +984,6 @@ static int next_job(sql_storage *q, int64_t study_id, const char *name, const hp
         return hpo__err(HPO_ESTORAGE, "study %s: the scheduler returned job kind %d", name,
                         (int)job.kind);
     row->seq = next_seq;
-    char *params = NULL;
-    if ((rc = propose(payload, row->seq, &params)) != 0) {
-        hpo__free(params);
-        return rc;
-    }
-    if (!params)
-        return hpo__err(HPO_ESTORAGE, "storage %s: the proposer returned no params", q->path);
-    row->params_json = params;
     return 0;
 }
 

@@ -67,8 +67,13 @@ typedef struct hpo__trial_row {
 } hpo__trial_row;
 
 /* Given the next proposal index, produce the params of a new trial (JSON).
- * Called inside the claim transaction; its error code aborts the claim. */
-typedef int (*hpo__propose_fn)(void *payload, long long seq, char **params_json);
+ * Called inside the claim transaction; its error code aborts the claim. With
+ * claim_req.history, `rows` holds every trial of the study ordered by number
+ * (id, number, seq, state, value, lost, scheduler fields, start/end time and
+ * params_json; no message, attrs or reports), read in the same transaction, so
+ * the running ones are exactly the trials other workers evaluate; else NULL/0. */
+typedef int (*hpo__propose_fn)(void *payload, long long seq, const hpo__trial_row *rows, size_t n,
+                               char **params_json);
 
 /* Is the worker that owns a running trial gone? (worker id, last heartbeat, now) */
 typedef int (*hpo__worker_dead_fn)(const char *worker, double heartbeat, double now, void *payload);
@@ -108,12 +113,13 @@ typedef struct hpo__claim_req {
      * HPO_EDONE. The job's fields are stored with the new trial. */
     hpo__schedule_fn schedule; /* NULL = no scheduler */
     void *schedule_payload;
+    int history; /* nonzero: propose gets the study's trials (model-based samplers) */
 } hpo__claim_req;
 
 /* finish() pseudo-state: failed, lost, configuration to be re-run. */
 #define HPO__TRIAL_REQUEUE 100
 
-#define HPO__STORAGE_OPS_VERSION 3
+#define HPO__STORAGE_OPS_VERSION 4
 
 typedef struct hpo__storage_ops {
     unsigned version;

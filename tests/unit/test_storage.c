@@ -106,13 +106,26 @@ static int64_t make_study(hpo__storage *st, const char *name, long long n_trials
 typedef struct proposer {
     int fail_code; /* returned instead of params when nonzero */
     int calls;
+    /* What the last call saw of the history (claim_req.history). */
+    size_t seen_n, seen_running, seen_params;
+    double seen_value_sum;
 } proposer;
 
-static int propose(void *payload, long long seq, char **params_json)
+static int propose(void *payload, long long seq, const hpo__trial_row *rows, size_t n,
+                   char **params_json)
 {
     proposer *p = payload;
     if (p) {
         p->calls++;
+        p->seen_n = n;
+        p->seen_running = p->seen_params = 0;
+        p->seen_value_sum = 0;
+        for (size_t i = 0; i < n; i++) {
+            p->seen_running += rows[i].state == HPO_TRIAL_RUNNING;
+            p->seen_params += rows[i].params_json && rows[i].params_json[0] == '{';
+            if (!isnan(rows[i].value))
+                p->seen_value_sum += rows[i].value;
+        }
         if (p->fail_code)
             return hpo__err(p->fail_code, "proposer failed on purpose");
     }
@@ -259,6 +272,36 @@ static void test_claim_numbers_and_seqs(void **state)
     expect_msg("study s: all 5 trials claimed");
     assert_int_equal(p.calls, 5);
     assert_int_equal(claim(f->st, 999999, &req, &p, &t), HPO_ENOTFOUND);
+}
+
+/* With claim_req.history the proposer sees every trial, running ones and
+ * params included, in the claim's transaction; without it, nothing. */
+static void test_claim_history(void **state)
+{
+    fixture *f = *state;
+    int64_t sid = make_study(f->st, "s", 0);
+    hpo__claim_req req = request("host:1:2", 100.0, 0);
+    proposer p = {0};
+    hpo__trial_row t[4] = {{0}};
+    assert_int_equal(claim(f->st, sid, &req, &p, &t[0]), 0);
+    assert_int_equal(p.seen_n, 0);
+    req.history = 1;
+    assert_int_equal(claim(f->st, sid, &req, &p, &t[1]), 0);
+    assert_int_equal(p.seen_n, 1);
+    assert_int_equal(p.seen_running, 1);
+    assert_int_equal(p.seen_params, 1);
+    assert_int_equal(f->st->ops->finish(f->st, t[0].id, HPO_TRIAL_COMPLETE, 2.5, NULL, NULL, 101.0),
+                     0);
+    assert_int_equal(claim(f->st, sid, &req, &p, &t[2]), 0);
+    assert_int_equal(p.seen_n, 2);
+    assert_int_equal(p.seen_running, 1);
+    assert_int_equal(p.seen_params, 2);
+    assert_true(p.seen_value_sum == 2.5);
+    req.history = 0;
+    assert_int_equal(claim(f->st, sid, &req, &p, &t[3]), 0);
+    assert_int_equal(p.seen_n, 0);
+    for (int i = 0; i < 4; i++)
+        hpo__trial_row_free(&t[i]);
 }
 
 static void test_claim_capacity(void **state)
@@ -1057,7 +1100,7 @@ static void check_migrated(fixture *f, int from)
     assert_true(rows[0].value == 0.5);
     hpo__trial_rows_free(rows, n);
     assert_int_equal(f->st->ops->artifact_put(f->st, got.id, "model", "m", 1), 0);
-    proposer p = {0, 0};
+    proposer p = {0};
     hpo__trial_row t = {0};
     hpo__claim_req req = request("w2", 100.0, 3);
     assert_int_equal(claim(f->st, got.id, &req, &p, &t), 0);
@@ -1210,6 +1253,7 @@ int main(void)
         BOTH(test_studies_create_get_list_delete),
         BOTH(test_claim_numbers_and_seqs),
         BOTH(test_claim_capacity),
+        BOTH(test_claim_history),
         BOTH(test_propose_error_rolls_back),
         BOTH(test_finish_report_heartbeat),
         BOTH(test_reap_and_requeue),
