@@ -54,52 +54,19 @@ int hpo__scheduler_check_options(const hpo__scheduler_ops *sops, const hpo__sche
 int hpo__scheduler_opt_double(const hpo__scheduler_config *cfg, const char *sched, const char *key,
                               double dflt, double *out)
 {
-    const char *v = hpo__scheduler_option(cfg, key);
-    if (!v) {
-        *out = dflt;
-        return 0;
-    }
-    double d;
-    if (hpo__parse_double(v, &d) != 0 || !isfinite(d))
-        return hpo__err(HPO_EINVAL, "scheduler %s: %s: expected a number, got '%s'", sched, key, v);
-    *out = d;
-    return 0;
+    return hpo__opt_double(cfg->options, cfg->n_options, "scheduler", sched, key, dflt, out);
 }
 
 int hpo__scheduler_opt_ll(const hpo__scheduler_config *cfg, const char *sched, const char *key,
                           long long dflt, long long *out)
 {
-    const char *v = hpo__scheduler_option(cfg, key);
-    if (!v) {
-        *out = dflt;
-        return 0;
-    }
-    long long x;
-    if (hpo__parse_ll(v, &x) != 0)
-        return hpo__err(HPO_EINVAL, "scheduler %s: %s: expected an integer, got '%s'", sched, key,
-                        v);
-    *out = x;
-    return 0;
+    return hpo__opt_ll(cfg->options, cfg->n_options, "scheduler", sched, key, dflt, out);
 }
 
 int hpo__scheduler_opt_bool(const hpo__scheduler_config *cfg, const char *sched, const char *key,
                             int dflt, int *out)
 {
-    const char *v = hpo__scheduler_option(cfg, key);
-    if (!v) {
-        *out = dflt;
-        return 0;
-    }
-    if (!strcmp(v, "true") || !strcmp(v, "True") || !strcmp(v, "1") || !strcmp(v, "yes")) {
-        *out = 1;
-        return 0;
-    }
-    if (!strcmp(v, "false") || !strcmp(v, "False") || !strcmp(v, "0") || !strcmp(v, "no")) {
-        *out = 0;
-        return 0;
-    }
-    return hpo__err(HPO_EINVAL, "scheduler %s: %s: expected true or false, got '%s'", sched, key,
-                    v);
+    return hpo__opt_bool(cfg->options, cfg->n_options, "scheduler", sched, key, dflt, out);
 }
 
 int hpo__scheduler_alias(const hpo__scheduler_config *cfg, const char *sched,

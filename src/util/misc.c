@@ -179,3 +179,79 @@ void hpo__sleep(double seconds)
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
     }
 }
+
+int hpo__opt_double(const hpo_kv *kv, size_t n, const char *kind, const char *owner,
+                    const char *key, double dflt, double *out)
+{
+    const char *v = hpo__kv_get(kv, n, key);
+    double d;
+    if (!v)
+        d = dflt;
+    else if (hpo__parse_double(v, &d) != 0 || !isfinite(d))
+        return hpo__err(HPO_EINVAL, "%s %s: %s: expected a number, got '%s'", kind, owner, key, v);
+    *out = d;
+    return 0;
+}
+
+int hpo__opt_ll(const hpo_kv *kv, size_t n, const char *kind, const char *owner, const char *key,
+                long long dflt, long long *out)
+{
+    const char *v = hpo__kv_get(kv, n, key);
+    long long x;
+    if (!v)
+        x = dflt;
+    else if (hpo__parse_ll(v, &x) != 0)
+        return hpo__err(HPO_EINVAL, "%s %s: %s: expected an integer, got '%s'", kind, owner, key,
+                        v);
+    *out = x;
+    return 0;
+}
+
+int hpo__opt_bool(const hpo_kv *kv, size_t n, const char *kind, const char *owner, const char *key,
+                  int dflt, int *out)
+{
+    static const char *const yes[] = {"true", "True", "TRUE", "1", "yes", "on"};
+    static const char *const no[] = {"false", "False", "FALSE", "0", "no", "off"};
+    const char *v = hpo__kv_get(kv, n, key);
+    if (!v) {
+        *out = dflt;
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+        if (!strcmp(v, yes[i]) || !strcmp(v, no[i])) {
+            *out = !strcmp(v, yes[i]);
+            return 0;
+        }
+    }
+    return hpo__err(HPO_EINVAL, "%s %s: %s: expected true or false, got '%s'", kind, owner, key, v);
+}
+
+int hpo__opt_enum(const hpo_kv *kv, size_t n, const char *kind, const char *owner, const char *key,
+                  const char *const *names, int dflt, int *out)
+{
+    const char *v = hpo__kv_get(kv, n, key);
+    if (!v) {
+        *out = dflt;
+        return 0;
+    }
+    size_t count = 0;
+    while (names[count])
+        count++;
+    for (size_t i = 0; i < count; i++) {
+        if (!strcmp(v, names[i])) {
+            *out = (int)i;
+            return 0;
+        }
+    }
+    const char *s = hpo__suggest(v, names, count);
+    if (s)
+        return hpo__err(HPO_EINVAL, "%s %s: %s: unknown value '%s' (did you mean '%s'?)", kind,
+                        owner, key, v, s);
+    hpo__buf b = HPO__BUF_INIT;
+    for (size_t i = 0; i < count; i++)
+        hpo__buf_printf(&b, "%s%s", i ? (i + 1 == count ? " or " : ", ") : "", names[i]);
+    int rc = hpo__err(HPO_EINVAL, "%s %s: %s: unknown value '%s' (expected %s)", kind, owner, key,
+                      v, b.data ? b.data : "");
+    hpo__buf_free(&b);
+    return rc;
+}

@@ -78,6 +78,18 @@ const char *hpo__suggest(const char *word, const char *const *candidates, size_t
 long hpo__lookup_name(const char *kind, const char *name, const char *const *names, size_t n);
 /* The value of `key` in kv[0..n), or NULL. */
 const char *hpo__kv_get(const hpo_kv *kv, size_t n, const char *key);
+/* Typed option getters over kv[0..n): `dflt` when the key is absent, else the
+ * parsed value or HPO_EINVAL "<kind> <owner>: <key>: expected ..., got 'v'".
+ * opt_enum stores the index of the value in `names` (NULL-terminated),
+ * with a did-you-mean when it is not one of them. */
+int hpo__opt_double(const hpo_kv *kv, size_t n, const char *kind, const char *owner,
+                    const char *key, double dflt, double *out);
+int hpo__opt_ll(const hpo_kv *kv, size_t n, const char *kind, const char *owner, const char *key,
+                long long dflt, long long *out);
+int hpo__opt_bool(const hpo_kv *kv, size_t n, const char *kind, const char *owner, const char *key,
+                  int dflt, int *out);
+int hpo__opt_enum(const hpo_kv *kv, size_t n, const char *kind, const char *owner, const char *key,
+                  const char *const *names, int dflt, int *out);
 int hpo__check_option_names(const char *kind, const char *owner, const char *const *names,
                             const hpo_kv *opts, size_t n);
 
