@@ -68,7 +68,8 @@ extern "C" {
     X(EPRUNED, -15, "trial pruned")                                                                \
     X(ESTOPPED, -16, "study stopped")                                                              \
     X(EEXIST, -17, "already exists")                                                               \
-    X(EWAIT, -18, "no trial can start until a running trial finishes")
+    X(EWAIT, -18, "no trial can start until a running trial finishes")                             \
+    X(ENUMERIC, -19, "numerical failure")
 
 typedef enum hpo_error {
 #define HPO__ERR_ENUM(name, code, desc) HPO_##name = (code),

@@ -1,0 +1,47 @@
+/*
+ * forest.h -- tree-ensemble surrogates as scikit-optimize uses them:
+ *   RF    random forest: bootstrap samples, max_features of the coordinates
+ *         tried per split (scikit-learn's RandomForestRegressor, MSE criterion);
+ *   ET    extra trees: no bootstrap, one random threshold per tried feature
+ *         (ExtraTreesRegressor);
+ *   GBRT  gradient boosting with the quantile loss at 0.16, 0.5, 0.84
+ *         (scikit-optimize's GradientBoostingQuantileRegressor).
+ * Predictions give a mean and a standard deviation: for RF/ET the law of total
+ * variance over the trees' leaves (scikit-optimize's forest _return_std with
+ * min_variance), for GBRT (q84 - q16) / 2 around the median.
+ * Deterministic for a seed. Not thread-safe per handle.
+ */
+#ifndef HPO_MODELS_FOREST_H
+#define HPO_MODELS_FOREST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum hpo__forest_kind {
+    HPO__FOREST_RF = 0,
+    HPO__FOREST_ET = 1,
+    HPO__FOREST_GBRT = 2
+} hpo__forest_kind;
+
+typedef struct hpo__forest_config {
+    hpo__forest_kind kind;
+    size_t d;
+    size_t n_estimators;     /* 0 = default: 100 (RF/ET), 100 per quantile (GBRT) */
+    size_t min_samples_leaf; /* 0 = default: 3 (RF/ET, skopt), 1 (GBRT) */
+    double max_features;     /* fraction of d tried per split; 0 = default 1.0 */
+    size_t max_depth;        /* 0 = unlimited (RF/ET), default 3 (GBRT) */
+    double learning_rate;    /* GBRT; 0 = default 0.1 */
+    double min_variance;     /* RF/ET; default 0 */
+    uint64_t seed;
+} hpo__forest_config;
+
+typedef struct hpo__forest hpo__forest;
+
+int hpo__forest_create(hpo__forest **out, const hpo__forest_config *cfg);
+void hpo__forest_destroy(hpo__forest *f);
+/* Fit on X (n x d row-major) and y (n >= 1). Replaces any previous fit. */
+int hpo__forest_fit(hpo__forest *f, const double *X, const double *y, size_t n);
+/* Mean and standard deviation at m points. sd may be NULL. */
+int hpo__forest_predict(const hpo__forest *f, const double *Xs, size_t m, double *mu, double *sd);
+
+#endif
