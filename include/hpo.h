@@ -396,7 +396,7 @@ typedef struct hpo_event {
 /* Called from worker threads, serialized (never two at once). */
 typedef void (*hpo_event_fn)(const hpo_event *event, void *payload);
 
-#define HPO_OPTIMIZE_OPTIONS_VERSION 1
+#define HPO_OPTIMIZE_OPTIONS_VERSION 2
 
 typedef struct hpo_optimize_options {
     unsigned version;
@@ -410,6 +410,24 @@ typedef struct hpo_optimize_options {
     long long max_failed_trials;
     hpo_event_fn on_event;
     void *event_payload;
+    /* Stoppers, as scikit-optimize's callbacks (docs/bayesian_optimization.md).
+     * No new trial starts once one fires; the call returns 0 and
+     * hpo_study_stopped_by() says which. 0 = off for each. */
+    /* delta_y: the best value improved by no more than this over the last
+     * `patience` finished trials (patience 0 = 10). */
+    double stop_delta_y;
+    long long stop_patience;
+    /* delta_x: the last two finished configurations are closer than this
+     * (Euclidean distance in the unit cube of the space's encoding, a differing
+     * categorical counting 1). */
+    double stop_delta_x;
+    /* deadline: seconds from the call's start; no trial starts that the
+     * longest trial so far could not finish in time (skopt's DeadlineStopper). */
+    double deadline;
+    /* target: stop once the best value reaches it (<= when minimizing, >= when
+     * maximizing); has_target says it is set. */
+    int has_target;
+    double target;
 } hpo_optimize_options;
 
 #define HPO_OPTIMIZE_OPTIONS_INIT                                                                  \
@@ -424,6 +442,9 @@ typedef struct hpo_optimize_options {
  * hpo_errmsg()), or a storage error. */
 HPO_API int hpo_study_optimize(hpo_study *study, hpo_objective_fn objective, void *payload,
                                const hpo_optimize_options *opts);
+/* Why the last hpo_study_optimize on this handle stopped early through a
+ * stopper ("delta_y: ..."), or "" when none fired. Valid until the next call. */
+HPO_API const char *hpo_study_stopped_by(const hpo_study *study);
 
 /* ---------------------------------------------------------------- commands */
 

@@ -359,6 +359,8 @@ int hpo__cli_tune(int argc, char **argv)
         status = hpo__cli_lib_error(rc, 0);
     } else if (rc == HPO_ETIMEOUT && !quiet) {
         printf("stopped: the timeout passed\n");
+    } else if (rc == 0 && hpo_study_stopped_by(study)[0] && !quiet) {
+        printf("stopped: %s\n", hpo_study_stopped_by(study));
     }
 
     char resume[1024];

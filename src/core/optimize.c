@@ -12,10 +12,13 @@
  * Objective failures are recorded on the trial and the loop goes on; only
  * storage errors (or out of memory) end the loop with an error.
  */
+#include "core/encode.h"
 #include "core/study.h"
 #include "util/util.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -47,6 +50,14 @@ typedef struct loop {
      * other processes' work shows), kept up to date locally in between, so an
      * event costs no query however many trials the study has. */
     long long counts[4], lost, claimed;
+    /* stoppers */
+    int stopper_fired;
+    double *bests; /* best value after each complete trial finished here */
+    size_t n_bests, cap_bests;
+    hpo__encoder enc; /* delta_x */
+    double *code, *prev_code;
+    int have_prev;
+    double longest; /* seconds of the longest trial (deadline) */
 } loop;
 
 static int loop_should_stop(loop *l)
@@ -66,6 +77,15 @@ static int loop_should_stop(loop *l)
     if (!stop && l->opts.timeout > 0 && hpo__monotonic() - l->t0 >= l->opts.timeout) {
         l->stop_reason = HPO_ETIMEOUT;
         snprintf(l->stop_msg, sizeof l->stop_msg, "timeout of %gs reached", l->opts.timeout);
+        stop = 1;
+    }
+    if (!stop && l->opts.deadline > 0 &&
+        hpo__monotonic() - l->t0 + l->longest >= l->opts.deadline) {
+        l->stopper_fired = 1;
+        l->stop_reason = HPO_ESTOPPED;
+        snprintf(l->stop_msg, sizeof l->stop_msg,
+                 "deadline: %gs left of %gs, the longest trial took %gs",
+                 l->opts.deadline - (hpo__monotonic() - l->t0), l->opts.deadline, l->longest);
         stop = 1;
     }
     pthread_mutex_unlock(&l->lock);
@@ -161,6 +181,65 @@ static int loop_improves(const loop *l, const hpo_trial *t)
                                                    : t->value < l->best_value;
 }
 
+static void loop_fire(loop *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void loop_fire(loop *l, const char *fmt, ...)
+{
+    if (l->stop_reason)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(l->stop_msg, sizeof l->stop_msg, fmt, ap);
+    va_end(ap);
+    l->stop_reason = HPO_ESTOPPED;
+    l->stopper_fired = 1;
+}
+
+/* The stoppers, after trial t finished. Called with l->lock held. */
+static void loop_stoppers(loop *l, const hpo_trial *t)
+{
+    const hpo_optimize_options *o = &l->opts;
+    double took = t->end_time - t->start_time;
+    if (isfinite(took) && took > l->longest)
+        l->longest = took;
+    if (t->state != HPO_TRIAL_COMPLETE || !isfinite(t->value))
+        return;
+    int maximize = l->study->row.direction == HPO_MAXIMIZE;
+    if (o->has_target && (maximize ? l->best_value >= o->target : l->best_value <= o->target))
+        loop_fire(l, "target: the best value %.6g reached %.6g", l->best_value, o->target);
+    if (o->stop_delta_y > 0 && l->has_best) {
+        if (l->n_bests == l->cap_bests) {
+            size_t cap = l->cap_bests ? 2 * l->cap_bests : 64;
+            double *b = hpo__realloc(l->bests, cap * sizeof *b);
+            if (!b)
+                return;
+            l->bests = b;
+            l->cap_bests = cap;
+        }
+        l->bests[l->n_bests++] = l->best_value;
+        size_t k = o->stop_patience > 0 ? (size_t)o->stop_patience : 10;
+        if (l->n_bests > k &&
+            fabs(l->bests[l->n_bests - 1] - l->bests[l->n_bests - 1 - k]) <= o->stop_delta_y)
+            loop_fire(l, "delta_y: the best value improved by no more than %g over the last %zu "
+                         "trials",
+                      o->stop_delta_y, k);
+    }
+    if (o->stop_delta_x > 0 && l->code && hpo__encode(&l->enc, &t->params, l->code) == 0) {
+        if (l->have_prev) {
+            double d2 = 0;
+            for (size_t j = 0; j < l->enc.d; j++) {
+                double dx = l->enc.categorical[j] ? (double)(l->code[j] != l->prev_code[j])
+                                                  : l->code[j] - l->prev_code[j];
+                d2 += dx * dx;
+            }
+            if (sqrt(d2) < o->stop_delta_x)
+                loop_fire(l, "delta_x: the last two configurations are %.3g apart (< %g)",
+                          sqrt(d2), o->stop_delta_x);
+        }
+        memcpy(l->prev_code, l->code, l->enc.d * sizeof *l->code);
+        l->have_prev = 1;
+    }
+}
+
 /* Sleep until a trial finishes in this loop or `seconds` pass. */
 static void loop_wait(loop *l, double seconds)
 {
@@ -238,6 +317,7 @@ static void *worker_main(void *arg)
             l->best_number = t->number;
             l->best_rung = t->rung;
         }
+        loop_stoppers(l, t);
         loop_emit(l, HPO_EVENT_TRIAL_FINISHED, t);
         pthread_cond_broadcast(&l->wake);
         pthread_mutex_unlock(&l->lock);
@@ -309,8 +389,21 @@ int hpo_study_optimize(hpo_study *study, hpo_objective_fn objective, void *paylo
     if (l.opts.n_workers <= 0)
         l.opts.n_workers = 1;
     if (l.opts.n_trials < 0 || l.opts.timeout < 0 || l.opts.max_failed_trials < 0 ||
-        l.opts.n_workers > 1024)
+        l.opts.n_workers > 1024 || !(l.opts.stop_delta_y >= 0) || l.opts.stop_patience < 0 ||
+        !(l.opts.stop_delta_x >= 0) || !(l.opts.deadline >= 0) ||
+        (l.opts.has_target && !isfinite(l.opts.target)))
         return hpo__err(HPO_EINVAL, "hpo_study_optimize: negative limit or too many workers");
+    study->stopped_by[0] = '\0';
+    if (l.opts.stop_delta_x > 0) {
+        if ((rc = hpo__encoder_init(&l.enc, study->space, "stop_delta_x")) != 0)
+            return rc;
+        l.code = hpo__calloc(2 * l.enc.d, sizeof *l.code);
+        if (!l.code) {
+            hpo__encoder_free(&l.enc);
+            return hpo__enomem();
+        }
+        l.prev_code = l.code + l.enc.d;
+    }
     if (l.opts.n_trials > 0 && l.opts.n_trials != study->row.n_trials) {
         rc = study->st->ops->study_set_n_trials(study->st, study->row.id, l.opts.n_trials);
         if (rc)
@@ -362,14 +455,24 @@ int hpo_study_optimize(hpo_study *study, hpo_objective_fn objective, void *paylo
 
     if (l.error) {
         rc = hpo__err(l.error, "%s", l.error_msg);
+    } else if (l.stopper_fired) {
+        snprintf(study->stopped_by, sizeof study->stopped_by, "%s", l.stop_msg);
     } else if (l.stop_reason) {
         rc = hpo__err(l.stop_reason, "%s", l.stop_msg);
     }
 done:
     hpo__free(threads);
     hpo__free(args);
+    hpo__free(l.bests);
+    hpo__free(l.code);
+    hpo__encoder_free(&l.enc);
     pthread_cond_destroy(&l.cond);
     pthread_cond_destroy(&l.wake);
     pthread_mutex_destroy(&l.lock);
     return rc;
+}
+
+const char *hpo_study_stopped_by(const hpo_study *study)
+{
+    return study ? study->stopped_by : "";
 }

@@ -42,6 +42,7 @@ struct hpo_study {
     size_t n_running, cap_running;
     /* Model-based samplers: parsed params of trials by number (a trial's params
      * never change once claimed), so a proposal parses only new trials. */
+    char stopped_by[256]; /* the stopper that ended the last optimize, or "" */
     pthread_mutex_t hist_lock;
     hpo__params *hist_params;
     unsigned char *hist_have;

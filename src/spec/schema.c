@@ -1087,13 +1087,67 @@ static int check_sampler(const ctx *c, const hpo__node *where)
     return 0;
 }
 
+/* ------------------------------------------------------------ stoppers */
+
+/* stop: {delta_y: 0.001, patience: 10, delta_x: 0.01, deadline: 30m, target: 0.99}
+ * (scikit-optimize's DeltaYStopper, DeltaXStopper, DeadlineStopper, a target). */
+static int parse_stop(const ctx *c, const hpo__node *n)
+{
+    static const char *const keys[] = {"delta_y", "patience", "delta_x", "deadline", "target",
+                                       NULL};
+    static const hint hints[] = {{"n_best", "patience"},   {"delta", "delta_y"},
+                                 {"total_time", "deadline"}, {"timeout", "deadline"},
+                                 {"goal", "target"},         {NULL, NULL}};
+    hpo_spec *s = c->spec;
+    int rc;
+    if (n->kind != HPO__NODE_MAP)
+        return fail_at(c, n, "stop",
+                       "expected a mapping {delta_y, patience, delta_x, deadline, target}");
+    if ((rc = check_keys(c, n, "stop", keys, hints)) != 0)
+        return rc;
+    const hpo__node *v;
+    if ((v = hpo__tree_get(n, "delta_y", NULL))) {
+        if ((rc = get_number(c, v, "stop.delta_y", &s->stop_delta_y)) != 0)
+            return rc;
+        if (!(s->stop_delta_y > 0))
+            return fail_at(c, v, "stop.delta_y", "must be > 0");
+    }
+    if ((v = hpo__tree_get(n, "patience", NULL))) {
+        if ((rc = get_int(c, v, "stop.patience", &s->stop_patience)) != 0)
+            return rc;
+        if (s->stop_patience < 1)
+            return fail_at(c, v, "stop.patience", "must be >= 1");
+        if (!hpo__tree_get(n, "delta_y", NULL))
+            return fail_at(c, v, "stop.patience", "counts trials for delta_y: give delta_y too");
+    }
+    if ((v = hpo__tree_get(n, "delta_x", NULL))) {
+        if ((rc = get_number(c, v, "stop.delta_x", &s->stop_delta_x)) != 0)
+            return rc;
+        if (!(s->stop_delta_x > 0))
+            return fail_at(c, v, "stop.delta_x", "must be > 0");
+    }
+    if ((v = hpo__tree_get(n, "deadline", NULL))) {
+        if ((rc = get_duration(c, v, "stop.deadline", &s->stop_deadline)) != 0)
+            return rc;
+        if (!(s->stop_deadline > 0))
+            return fail_at(c, v, "stop.deadline", "must be > 0");
+    }
+    if ((v = hpo__tree_get(n, "target", NULL))) {
+        if ((rc = get_number(c, v, "stop.target", &s->stop_target)) != 0)
+            return rc;
+        s->stop_has_target = 1;
+    }
+    return 0;
+}
+
 /* ------------------------------------------------------------ top level */
 
 static const char *const top_keys[] = {
     "study",     "storage",       "direction",         "seed",
     "objective", "space",         "sampler",           "n_trials",
     "timeout",   "trial_timeout", "max_failed_trials", "workers",
-    "output",    "export",        "scheduler",         NULL};
+    "output",    "export",        "scheduler",         "stop",
+    "max_trials", NULL};
 static const hint top_hints[] = {{"parameters", "space"},
                                  {"params", "space"},
                                  {"search_space", "space"},
@@ -1103,12 +1157,13 @@ static const hint top_hints[] = {{"parameters", "space"},
                                  {"method", "sampler"},
                                  {"algorithm", "sampler"},
                                  {"name", "study"},
-                                 {"max_trials", "n_trials"},
                                  {"n_iter", "n_trials"},
                                  {"goal", "direction"},
                                  {"n_jobs", "workers"},
                                  {"pruner", "scheduler"},
                                  {"early_stopping", "scheduler"},
+                                 {"stopper", "stop"},
+                                 {"callbacks", "stop"},
                                  {NULL, NULL}};
 
 int hpo__spec_from_tree(hpo_spec *s, const hpo__node *root, const char *origin)
@@ -1149,11 +1204,19 @@ int hpo__spec_from_tree(hpo_spec *s, const hpo__node *root, const char *origin)
         s->seed = (unsigned long long)ll;
     }
     int n_trials_set = 0;
-    if ((v = hpo__tree_get(root, "n_trials", NULL))) {
-        if ((rc = get_int(c, v, "n_trials", &s->n_trials)) != 0)
+    const hpo__node *nt = hpo__tree_get(root, "n_trials", NULL);
+    const char *nt_key = "n_trials";
+    if ((v = hpo__tree_get(root, "max_trials", NULL))) { /* KerasTuner's name */
+        if (nt)
+            return fail_at(c, v, "max_trials", "give n_trials or max_trials, not both");
+        nt = v;
+        nt_key = "max_trials";
+    }
+    if ((v = nt)) {
+        if ((rc = get_int(c, v, nt_key, &s->n_trials)) != 0)
             return rc;
         if (s->n_trials < 1)
-            return fail_at(c, v, "n_trials", "must be >= 1");
+            return fail_at(c, v, nt_key, "must be >= 1");
         n_trials_set = 1;
     }
     if ((v = hpo__tree_get(root, "workers", NULL))) {
@@ -1180,6 +1243,8 @@ int hpo__spec_from_tree(hpo_spec *s, const hpo__node *root, const char *origin)
             return rc;
         s->output_set = 1;
     }
+    if ((v = hpo__tree_get(root, "stop", NULL)) && (rc = parse_stop(c, v)) != 0)
+        return rc;
     if ((v = hpo__tree_get(root, "export", NULL))) {
         static const char *const ek[] = {"cv_results", "csv", "json", NULL};
         if (v->kind != HPO__NODE_MAP)
@@ -1221,7 +1286,7 @@ int hpo__spec_from_tree(hpo_spec *s, const hpo__node *root, const char *origin)
     if (!s->sampler && !(s->sampler = hpo__strdup("random")))
         return hpo__enomem();
     const hpo__node *sch = hpo__tree_get(root, "scheduler", NULL);
-    if (sch && (rc = parse_scheduler(c, sch, hpo__tree_get(root, "n_trials", NULL))) != 0)
+    if (sch && (rc = parse_scheduler(c, sch, nt)) != 0)
         return rc;
     s->n_trials_set = n_trials_set;
     hpo__spec_default_n_trials(s);

@@ -582,6 +582,12 @@ int hpo_spec_run(const hpo_spec *cs, hpo_study *study, const hpo_optimize_option
     o.timeout = s->timeout;
     o.n_workers = s->workers;
     o.max_failed_trials = s->max_failed_trials;
+    o.stop_delta_y = s->stop_delta_y;
+    o.stop_patience = s->stop_patience;
+    o.stop_delta_x = s->stop_delta_x;
+    o.deadline = s->stop_deadline;
+    o.has_target = s->stop_has_target;
+    o.target = s->stop_target;
     if (opts) {
         if (opts->n_trials > 0)
             o.n_trials = opts->n_trials;

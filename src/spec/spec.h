@@ -70,6 +70,10 @@ struct hpo_spec {
     double timeout;              /* seconds, 0 = none ("2h", "30m", "45s", or a number) */
     double trial_timeout;        /* seconds, 0 = none */
     long long max_failed_trials; /* 0 = no limit */
+    /* stop: stoppers (hpo_optimize_options), 0 = off */
+    double stop_delta_y, stop_delta_x, stop_deadline, stop_target;
+    long long stop_patience;
+    int stop_has_target;
     char *output;                /* default "runs/<study>" */
     int output_set;              /* output given in the spec or by an override */
     int n_trials_set;            /* n_trials given in the spec or by an override */
