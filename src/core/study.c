@@ -675,30 +675,38 @@ typedef struct propose_ctx {
     hpo_study *s;
 } propose_ctx;
 
-/* The parsed params of trial rows[i], from the cache (hist_lock held). */
+/* Room in the params cache for trial numbers < n (hist_lock held). Grown
+ * before any pointer into it is taken. */
+static int hist_reserve(hpo_study *s, size_t n)
+{
+    if (n <= s->hist_cap)
+        return 0;
+    size_t cap = s->hist_cap ? s->hist_cap : 64;
+    while (cap < n)
+        cap *= 2;
+    hpo__params *p = hpo__realloc(s->hist_params, cap * sizeof *p);
+    if (!p)
+        return hpo__enomem();
+    s->hist_params = p;
+    unsigned char *h = hpo__realloc(s->hist_have, cap);
+    if (!h)
+        return hpo__enomem();
+    s->hist_have = h;
+    for (size_t i = s->hist_cap; i < cap; i++) {
+        s->hist_params[i] = (hpo__params)HPO__PARAMS_INIT;
+        s->hist_have[i] = 0;
+    }
+    s->hist_cap = cap;
+    return 0;
+}
+
+/* The parsed params of a trial row, from the cache (hist_lock held, room
+ * reserved for its number). */
 static int hist_params(hpo_study *s, const hpo__trial_row *row, const hpo__params **out)
 {
-    if (row->number < 0)
-        return hpo__err(HPO_ESTORAGE, "trial with a negative number %lld", row->number);
+    if (row->number < 0 || (size_t)row->number >= s->hist_cap)
+        return hpo__err(HPO_ESTORAGE, "trial number %lld out of range", row->number);
     size_t k = (size_t)row->number;
-    if (k >= s->hist_cap) {
-        size_t cap = s->hist_cap ? s->hist_cap : 64;
-        while (cap <= k)
-            cap *= 2;
-        hpo__params *p = hpo__realloc(s->hist_params, cap * sizeof *p);
-        if (!p)
-            return hpo__enomem();
-        s->hist_params = p;
-        unsigned char *h = hpo__realloc(s->hist_have, cap);
-        if (!h)
-            return hpo__enomem();
-        s->hist_have = h;
-        for (size_t i = s->hist_cap; i < cap; i++) {
-            s->hist_params[i] = (hpo__params)HPO__PARAMS_INIT;
-            s->hist_have[i] = 0;
-        }
-        s->hist_cap = cap;
-    }
     if (!s->hist_have[k]) {
         int rc = hpo__params_from_json(row->params_json ? row->params_json : "{}",
                                        &s->hist_params[k]);
@@ -724,9 +732,14 @@ static int propose_cb(void *payload, long long seq, const hpo__trial_row *rows, 
     int rc = 0;
     pthread_mutex_lock(&s->hist_lock);
     if (rows && n && s->sops->needs_history) {
+        long long top = -1;
+        for (size_t i = 0; i < n; i++)
+            top = rows[i].number > top ? rows[i].number : top;
         e = hpo__calloc(n, sizeof *e);
         if (!e)
             rc = hpo__enomem();
+        else if (top >= 0)
+            rc = hist_reserve(s, (size_t)top + 1);
         for (size_t i = 0; rc == 0 && i < n; i++) {
             const hpo__trial_row *r = &rows[i];
             e[i].number = r->number;
