@@ -33,6 +33,16 @@ typedef struct hpo__forest_config {
     double learning_rate;    /* GBRT; 0 = default 0.1 */
     double min_variance;     /* RF/ET; default 0 */
     uint64_t seed;
+    /* Added for the parity tests (zero/NULL in normal use): */
+    int no_bootstrap;    /* RF: fit every tree on all points, unweighted */
+    double quantiles[3]; /* GBRT: low, median, high; all 0 = 0.16, 0.5, 0.84 */
+    /* When set, each random integer in [lo, hi) of the split search (the order
+     * in which features are tried) comes from draw(draw_ctx, tree, lo, hi), tree
+     * being the tree's index (GBRT: quantile * n_estimators + stage), so a test
+     * can replay scikit-learn's generator; bootstrap and ET thresholds still use
+     * the seeded generator. */
+    size_t (*draw)(void *ctx, size_t tree, size_t lo, size_t hi);
+    void *draw_ctx;
 } hpo__forest_config;
 
 typedef struct hpo__forest hpo__forest;
