@@ -13,16 +13,25 @@
 extern const hpo__sampler_ops hpo__grid_sampler_ops;
 extern const hpo__sampler_ops hpo__random_sampler_ops;
 extern const hpo__sampler_ops hpo__qmc_sampler_ops;
+extern const hpo__sampler_ops hpo__gp_sampler_ops;
+extern const hpo__sampler_ops hpo__rf_sampler_ops;
+extern const hpo__sampler_ops hpo__et_sampler_ops;
+extern const hpo__sampler_ops hpo__gbrt_sampler_ops;
 
 static const hpo__sampler_ops *const ops[] = {
     &hpo__grid_sampler_ops,
     &hpo__random_sampler_ops,
     &hpo__qmc_sampler_ops,
+    &hpo__gp_sampler_ops,
+    &hpo__rf_sampler_ops,
+    &hpo__et_sampler_ops,
+    &hpo__gbrt_sampler_ops,
 };
 
 #define N_OPS (sizeof ops / sizeof ops[0])
 
-static const char *const names[N_OPS + 1] = {"grid", "random", "qmc", NULL};
+static const char *const names[N_OPS + 1] = {"grid", "random", "qmc", "gp", "rf", "et", "gbrt",
+                                              NULL};
 
 const char *const *hpo__sampler_names(void)
 {

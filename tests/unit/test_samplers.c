@@ -88,7 +88,11 @@ static void test_registry(void **state)
     assert_string_equal(names[0], "grid");
     assert_string_equal(names[1], "random");
     assert_string_equal(names[2], "qmc");
-    assert_null(names[3]);
+    assert_string_equal(names[3], "gp");
+    assert_string_equal(names[4], "rf");
+    assert_string_equal(names[5], "et");
+    assert_string_equal(names[6], "gbrt");
+    assert_null(names[7]);
     assert_null(hpo__sampler_find("gird"));
     assert_string_equal(hpo_errmsg(), "unknown sampler 'gird' (did you mean 'grid'?)");
     assert_null(hpo__sampler_find("zzzzzzzzz"));
