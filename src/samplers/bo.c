@@ -38,6 +38,7 @@
 #include "samplers/sampler.h"
 #include "util/util.h"
 
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -134,6 +135,7 @@ typedef struct bo_sampler {
     double gains[N_HEDGE];
     double *hedge_prev; /* N_HEDGE x d: last proposals of each arm */
     int have_hedge_prev;
+    long long capacity; /* distinct configurations of an all-discrete space, or -1 */
 } bo_sampler;
 
 /* ------------------------------------------------------------ options */
@@ -302,6 +304,8 @@ static void bo_destroy(hpo__sampler *s)
     hpo__free(b);
 }
 
+static long long discrete_capacity(const hpo_space *space);
+
 static int bo_create_kind(hpo__sampler **out, const hpo__sampler_config *cfg,
                           const hpo__sampler_ops *ops, surr_kind kind)
 {
@@ -337,6 +341,7 @@ static int bo_create_kind(hpo__sampler **out, const hpo__sampler_config *cfg,
         rc = hpo__lhs_init(&b->lhs, b->d, (uint64_t)b->n_init, 1, b->seed);
     if (rc)
         goto fail;
+    b->capacity = discrete_capacity(cfg->space);
     b->hedge_prev = hpo__calloc(N_HEDGE * b->d, sizeof *b->hedge_prev);
     b->theta = hpo__calloc(b->d + 2, sizeof *b->theta);
     if (!b->hedge_prev || !b->theta) {
@@ -350,10 +355,27 @@ fail:
     return rc;
 }
 
+/* An all-discrete space has finitely many configurations: the study stops
+ * when every one was tried instead of proposing one again. */
 static long long bo_capacity(const hpo__sampler *s)
 {
-    (void)s;
-    return -1;
+    return ((const bo_sampler *)s)->capacity;
+}
+
+static long long discrete_capacity(const hpo_space *space)
+{
+    const hpo__subspace *sub = &space->subs[0];
+    for (size_t j = 0; j < sub->n; j++)
+        if (sub->params[j].kind == HPO__PARAM_FLOAT)
+            return -1;
+    hpo__grid *g = NULL;
+    if (hpo__grid_create(space, &g) != 0) {
+        hpo__err_clear();
+        return -1;
+    }
+    unsigned long long n = hpo__grid_size(g);
+    hpo__grid_destroy(g);
+    return n > (unsigned long long)LLONG_MAX ? -1 : (long long)n;
 }
 
 /* ------------------------------------------------------------ the design */

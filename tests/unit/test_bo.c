@@ -269,7 +269,8 @@ static void test_workers_distinct(void **state)
     hpo_space_destroy(sp);
 }
 
-/* A discrete space of 12 configurations: 12 trials are 12 distinct ones. */
+/* A discrete space of 12 configurations: 12 trials are 12 distinct ones, and
+ * a 13th is not proposed (n_trials 20). */
 static void test_discrete_never_repeats(void **state)
 {
     (void)state;
@@ -280,7 +281,7 @@ static void test_discrete_never_repeats(void **state)
         assert_int_equal(hpo_space_add_int(sp, "a", 1, 4, 1, 0), 0);
         hpo_value c[3] = {S("x"), S("y"), S("z")};
         assert_int_equal(hpo_space_add_categorical(sp, "b", c, 3), 0);
-        hpo_study *s = open_study(samplers[k], sp, 11, NULL, 0, 12);
+        hpo_study *s = open_study(samplers[k], sp, 11, NULL, 0, 20);
         char *seen[12];
         for (int i = 0; i < 12; i++) {
             hpo_trial *t = NULL;
@@ -295,6 +296,9 @@ static void test_discrete_never_repeats(void **state)
             assert_int_equal(hpo_trial_tell(t, (double)((a - 3) * (a - 3)) + (b[0] == 'y')), 0);
             hpo_trial_destroy(t);
         }
+        /* the space is exhausted: the study ends instead of repeating */
+        hpo_trial *t = NULL;
+        assert_int_equal(hpo_study_ask(s, &t), HPO_EDONE);
         for (int i = 0; i < 12; i++)
             hpo_free(seen[i]);
         hpo_study_close(s);
