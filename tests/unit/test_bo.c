@@ -196,6 +196,49 @@ static void test_gp_beats_random_on_branin(void **state)
     assert_true(med_rnd > 1.0);
 }
 
+static int scaled_obj(hpo_trial *t, double *value, void *payload)
+{
+    int rc = branin_obj(t, value, NULL);
+    *value *= *(const double *)payload;
+    return rc;
+}
+
+/* Huge and tiny objective values: the model standardizes them, so the study
+ * proposes what it proposes on the unscaled function. A constant objective
+ * runs to the end on the design. */
+static void test_scale_invariant(void **state)
+{
+    (void)state;
+    static const double scales[] = {1.0, 1e15, 1e-15, 0.0};
+    char *first = NULL;
+    for (int k = 0; k < 4; k++) {
+        hpo_space *sp = branin_space();
+        hpo_study *s = open_study("gp", sp, 13, NULL, 0, 15);
+        hpo_optimize_options oo = HPO_OPTIMIZE_OPTIONS_INIT;
+        assert_int_equal(hpo_study_optimize(s, scaled_obj, (void *)(uintptr_t)&scales[k], &oo), 0);
+        hpo_trial **ts = NULL;
+        size_t n = 0;
+        assert_int_equal(hpo_study_trials(s, &ts, &n), 0);
+        assert_int_equal(n, 15);
+        char *last = NULL;
+        assert_int_equal(hpo_trial_params_json(ts[n - 1], &last), 0);
+        for (size_t i = 0; i < n; i++)
+            assert_int_equal(hpo_trial_get_state(ts[i]), HPO_TRIAL_COMPLETE);
+        hpo_trial_list_free(ts, n);
+        if (k == 0)
+            first = last;
+        else if (k < 3) {
+            assert_string_equal(first, last);
+            hpo_free(last);
+        } else {
+            hpo_free(last);
+        }
+        hpo_study_close(s);
+        hpo_space_destroy(sp);
+    }
+    hpo_free(first);
+}
+
 /* Same seed, same proposals; another seed, others. */
 static void test_reproducible(void **state)
 {
@@ -589,6 +632,7 @@ int main(void)
         cmocka_unit_test(test_bad_options),
         cmocka_unit_test(test_every_option),
         cmocka_unit_test(test_reproducible),
+        cmocka_unit_test(test_scale_invariant),
         cmocka_unit_test(test_pending_distinct),
         cmocka_unit_test(test_workers_distinct),
         cmocka_unit_test(test_discrete_never_repeats),
