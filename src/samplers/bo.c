@@ -62,8 +62,8 @@ typedef enum acq_kind {
     ACQ_EIPS,
     ACQ_PIPS
 } acq_kind;
-static const char *const acq_names[] = {"auto", "LogEI", "EI",   "PI",   "LCB",
-                                        "gp_hedge", "EIps", "PIps", NULL};
+static const char *const acq_names[] = {"auto",     "LogEI", "EI",   "PI", "LCB",
+                                        "gp_hedge", "EIps",  "PIps", NULL};
 
 typedef enum init_kind {
     INIT_RANDOM,
@@ -198,10 +198,9 @@ static int parse_options(bo_sampler *b, const hpo__sampler_config *cfg, surr_kin
                         "sampler %s: acq_optimizer: lbfgs needs a differentiable surrogate (GP); "
                         "use sampling",
                         own);
-    const char *ni = hpo__sampler_option(cfg, "n_initial_points")
-                         ? "n_initial_points"
-                         : hpo__sampler_option(cfg, "num_initial_points") ? "num_initial_points"
-                                                                          : "n_initial_points";
+    const char *ni = hpo__sampler_option(cfg, "n_initial_points")     ? "n_initial_points"
+                     : hpo__sampler_option(cfg, "num_initial_points") ? "num_initial_points"
+                                                                      : "n_initial_points";
     if ((rc = opt_auto_ll(cfg, own, ni, 1, &b->n_init)) != 0)
         return rc;
     if ((rc = opt_enum(cfg, own, "initial_point_generator", init_names, INIT_SOBOL, &v)) != 0)
@@ -220,9 +219,9 @@ static int parse_options(bo_sampler *b, const hpo__sampler_config *cfg, surr_kin
     double xi_dflt = (b->acq == ACQ_AUTO || b->acq == ACQ_LOGEI || b->acq == ACQ_LCB) ? 0.0 : 0.01;
     if ((rc = opt_double(cfg, own, "xi", xi_dflt, &b->xi)) != 0)
         return rc;
-    const char *kap = hpo__sampler_option(cfg, "kappa") ? "kappa"
+    const char *kap = hpo__sampler_option(cfg, "kappa")  ? "kappa"
                       : hpo__sampler_option(cfg, "beta") ? "beta"
-                                                          : "kappa";
+                                                         : "kappa";
     if ((rc = opt_double(cfg, own, kap, 1.96, &b->kappa)) != 0)
         return rc;
     if (b->kappa < 0)
@@ -235,7 +234,7 @@ static int parse_options(bo_sampler *b, const hpo__sampler_config *cfg, surr_kin
     if ((b->acq == ACQ_EIPS || b->acq == ACQ_PIPS || b->acq == ACQ_HEDGE) && b->surr != SURR_GP)
         return hpo__err(HPO_EINVAL, "sampler %s: acq_func %s needs the GP surrogate", own,
                         acq_names[b->acq]);
-    const char *nk = hpo__sampler_option(cfg, "noise") ? "noise"
+    const char *nk = hpo__sampler_option(cfg, "noise")   ? "noise"
                      : hpo__sampler_option(cfg, "alpha") ? "alpha"
                                                          : NULL;
     if (nk) {
@@ -493,10 +492,10 @@ static void obs_free(obs *o)
 /* What the history says: observations, imputed (failed/pruned) codes,
  * pending codes and every configuration's code (for duplicates). */
 typedef struct view {
-    obs seen;     /* complete (at the chosen budget) */
-    obs bad;      /* failed or pruned: imputed at the worst value */
-    obs pending;  /* running */
-    obs taken;    /* every code with params: never proposed again */
+    obs seen;    /* complete (at the chosen budget) */
+    obs bad;     /* failed or pruned: imputed at the worst value */
+    obs pending; /* running */
+    obs taken;   /* every code with params: never proposed again */
 } view;
 
 static void view_free(view *v)
@@ -516,26 +515,7 @@ static int read_history(const bo_sampler *b, const hpo__history *h, view *v)
     double sign = h->direction == HPO_MAXIMIZE ? -1.0 : 1.0;
     /* BOHB: with budgets, model the largest budget with at least D + 1
      * complete observations. */
-    double budget = NAN;
-    {
-        size_t best_count = 0;
-        for (size_t i = 0; i < h->n; i++) {
-            const hpo__history_entry *e = &h->entries[i];
-            if (e->state != HPO_TRIAL_COMPLETE || !isfinite(e->budget) || !isfinite(e->value))
-                continue;
-            if (isfinite(budget) && e->budget <= budget)
-                continue;
-            size_t count = 0;
-            for (size_t k = 0; k < h->n; k++)
-                count += h->entries[k].state == HPO_TRIAL_COMPLETE &&
-                         h->entries[k].budget == e->budget && isfinite(h->entries[k].value);
-            if (count >= d + 1) {
-                budget = e->budget;
-                best_count = count;
-            }
-        }
-        (void)best_count;
-    }
+    double budget = hpo__history_model_budget(h, d + 1);
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < h->n; i++) {
         const hpo__history_entry *e = &h->entries[i];
@@ -591,10 +571,10 @@ typedef struct model {
     const bo_sampler *b;
     hpo__gp *gp;
     hpo__forest *forest;
-    hpo__gp *tgp;    /* log duration (EIps/PIps) */
-    hpo__ytf ttf;    /* its standardization */
-    double fbest;    /* incumbent for EI/PI (transformed best y) */
-    double fmu;      /* incumbent for LogEI: min posterior mean at the data */
+    hpo__gp *tgp; /* log duration (EIps/PIps) */
+    hpo__ytf ttf; /* its standardization */
+    double fbest; /* incumbent for EI/PI (transformed best y) */
+    double fmu;   /* incumbent for LogEI: min posterior mean at the data */
 } model;
 
 static void model_free(model *m)
@@ -699,7 +679,9 @@ static int fit_gp(bo_sampler *b, model *m, const double *X, const double *y, siz
         .hyper = b->hyper,
         .alpha = 0,
         .fix_noise = b->noise_given || b->deterministic,
-        .noise = b->noise_given ? b->noise : b->deterministic ? 1e-6 : 1e-2,
+        .noise = b->noise_given     ? b->noise
+                 : b->deterministic ? 1e-6
+                                    : 1e-2,
     };
     int rc = hpo__gp_create(&m->gp, &cfg);
     if (rc)
@@ -837,13 +819,13 @@ done:
 typedef struct lb_ctx {
     const model *m;
     acq_kind a;
-    double *x;        /* full code; the optimized coordinates are written into it */
+    double *x;          /* full code; the optimized coordinates are written into it */
     const size_t *cont; /* indices of the continuous coordinates */
     size_t nc;
-    double *g;        /* d scratch */
-    double *dvar;     /* d scratch */
-    double *tg;       /* d scratch */
-    double *tdvar;    /* d scratch */
+    double *g;     /* d scratch */
+    double *dvar;  /* d scratch */
+    double *tg;    /* d scratch */
+    double *tdvar; /* d scratch */
 } lb_ctx;
 
 static int lb_fn(const double *z, double *g, double *f, void *payload)
@@ -1044,8 +1026,8 @@ static int candidates(const bo_sampler *b, const view *v, long long seq, double 
 
 /* Maximize acquisition a: the best distinct point into x. *sd_best gets the
  * index of the most uncertain free candidate for the fallback. */
-static int maximize(const bo_sampler *b, const model *m, acq_kind a, const view *v,
-                    const double *C, size_t nc, double *x, int *found)
+static int maximize(const bo_sampler *b, const model *m, acq_kind a, const view *v, const double *C,
+                    size_t nc, double *x, int *found)
 {
     size_t d = b->d;
     *found = 0;
@@ -1140,7 +1122,9 @@ static int propose_model(bo_sampler *b, long long seq, view *v, double *x, int *
     for (size_t i = 0; i < v->bad.n; i++)
         if ((rc = obs_push(&all, d, v->bad.X + i * d, worst, NAN)) != 0)
             goto done;
-    double lie = b->strategy == CL_MIN ? lo : b->strategy == CL_MAX ? worst : sum / (double)v->seen.n;
+    double lie = b->strategy == CL_MIN   ? lo
+                 : b->strategy == CL_MAX ? worst
+                                         : sum / (double)v->seen.n;
     m.fbest = lo;
     if (b->surr == SURR_GP) {
         if ((rc = fit_gp(b, &m, all.X, all.y, all.n, seq)) != 0)
@@ -1165,12 +1149,12 @@ static int propose_model(bo_sampler *b, long long seq, view *v, double *x, int *
             goto done;
     } else {
         hpo__forest_config fc = {
-            .kind = b->surr == SURR_RF ? HPO__FOREST_RF
+            .kind = b->surr == SURR_RF   ? HPO__FOREST_RF
                     : b->surr == SURR_ET ? HPO__FOREST_ET
                                          : HPO__FOREST_GBRT,
             .d = d,
             /* scikit-optimize's cook_estimator: GBRT with 30 trees a quantile */
-            .n_estimators = b->n_estimators > 0      ? (size_t)b->n_estimators
+            .n_estimators = b->n_estimators > 0    ? (size_t)b->n_estimators
                             : b->surr == SURR_GBRT ? 30
                                                    : 0,
             .min_samples_leaf = (size_t)b->min_samples_leaf,
@@ -1244,8 +1228,7 @@ done:
     return rc;
 }
 
-static int bo_propose(hpo__sampler *s, long long seq, const hpo__history *history,
-                      hpo__params *out)
+static int bo_propose(hpo__sampler *s, long long seq, const hpo__history *history, hpo__params *out)
 {
     bo_sampler *b = (bo_sampler *)s;
     size_t d = b->d;

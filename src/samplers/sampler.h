@@ -80,6 +80,11 @@ const hpo__sampler_ops *hpo__sampler_find(const char *name);
 /* NULL-terminated list of registered sampler names. */
 const char *const *hpo__sampler_names(void);
 
+/* BOHB: the largest budget with at least min_count complete trials (with a
+ * finite value), whose trials a model-based sampler should model; NaN when no
+ * budget has that many (or the study has no scheduler): model every trial. */
+double hpo__history_model_budget(const hpo__history *h, size_t min_count);
+
 /* Convenience for implementations: the option value for `key` or NULL. */
 const char *hpo__sampler_option(const hpo__sampler_config *cfg, const char *key);
 /* Check every option key is in ops->option_names (HPO_EINVAL with did-you-mean). */

@@ -92,7 +92,8 @@ static void test_registry(void **state)
     assert_string_equal(names[4], "rf");
     assert_string_equal(names[5], "et");
     assert_string_equal(names[6], "gbrt");
-    assert_null(names[7]);
+    assert_string_equal(names[7], "tpe");
+    assert_null(names[8]);
     assert_null(hpo__sampler_find("gird"));
     assert_string_equal(hpo_errmsg(), "unknown sampler 'gird' (did you mean 'grid'?)");
     assert_null(hpo__sampler_find("zzzzzzzzz"));
