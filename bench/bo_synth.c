@@ -79,8 +79,8 @@ static double eval(const fn *f, const double *x)
     return s / 2;
 }
 
-static hpo_study *open_study(const fn *f, const char *sampler, unsigned long long seed,
-                             long long n, int argc, char **argv, hpo_space **sp)
+static hpo_study *open_study(const fn *f, const char *sampler, unsigned long long seed, long long n,
+                             int argc, char **argv, hpo_space **sp)
 {
     hpo_space_create(sp);
     char name[16];
@@ -194,8 +194,7 @@ int main(int argc, char **argv)
             for (int k = 0; k < 5; k++)
                 ask_tell(s, f, &t[k]);
             qsort(t, 5, sizeof t[0], cmp);
-            printf("n=%lld ms_per_suggestion=%.3f max_ms=%.3f\n", marks[m], t[2] * 1e3,
-                   t[4] * 1e3);
+            printf("n=%lld ms_per_suggestion=%.3f max_ms=%.3f\n", marks[m], t[2] * 1e3, t[4] * 1e3);
             fflush(stdout);
             hpo_study_close(s);
             hpo_space_destroy(sp);

@@ -17,10 +17,10 @@
 #include "util/util.h"
 
 #include <math.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 
 #define HEARTBEAT_EVERY 5.0
@@ -219,8 +219,9 @@ static void loop_stoppers(loop *l, const hpo_trial *t)
         size_t k = o->stop_patience > 0 ? (size_t)o->stop_patience : 10;
         if (l->n_bests > k &&
             fabs(l->bests[l->n_bests - 1] - l->bests[l->n_bests - 1 - k]) <= o->stop_delta_y)
-            loop_fire(l, "delta_y: the best value improved by no more than %g over the last %zu "
-                         "trials",
+            loop_fire(l,
+                      "delta_y: the best value improved by no more than %g over the last %zu "
+                      "trials",
                       o->stop_delta_y, k);
     }
     if (o->stop_delta_x > 0 && l->code && hpo__encode(&l->enc, &t->params, l->code) == 0) {
@@ -232,8 +233,8 @@ static void loop_stoppers(loop *l, const hpo_trial *t)
                 d2 += dx * dx;
             }
             if (sqrt(d2) < o->stop_delta_x)
-                loop_fire(l, "delta_x: the last two configurations are %.3g apart (< %g)",
-                          sqrt(d2), o->stop_delta_x);
+                loop_fire(l, "delta_x: the last two configurations are %.3g apart (< %g)", sqrt(d2),
+                          o->stop_delta_x);
         }
         memcpy(l->prev_code, l->code, l->enc.d * sizeof *l->code);
         l->have_prev = 1;

@@ -17,7 +17,10 @@ typedef struct hpo__params {
     hpo_value *values; /* for HPO_VALUE_STRING, u.s is owned */
 } hpo__params;
 
-#define HPO__PARAMS_INIT {0}
+#define HPO__PARAMS_INIT                                                                           \
+    {                                                                                              \
+        0                                                                                          \
+    }
 
 /* Append (copies name and string values). HPO_EINVAL on a duplicate name. */
 int hpo__params_add(hpo__params *p, const char *name, const hpo_value *v);

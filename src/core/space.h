@@ -25,31 +25,31 @@ typedef enum hpo__param_kind {
 
 typedef struct hpo__cond {
     char *parent_name;
-    long parent;        /* index in the sub-space, resolved by hpo__space_resolve; -1 before */
-    int negate;         /* != */
-    hpo_value *values;  /* accepted values (owned) */
+    long parent;       /* index in the sub-space, resolved by hpo__space_resolve; -1 before */
+    int negate;        /* != */
+    hpo_value *values; /* accepted values (owned) */
     size_t n_values;
 } hpo__cond;
 
 typedef struct hpo__param {
     char *name;
     hpo__param_kind kind;
-    double low, high;          /* float */
-    long long ilow, ihigh;     /* int */
-    long long step;            /* int lattice step, >= 1 */
+    double low, high;      /* float */
+    long long ilow, ihigh; /* int */
+    long long step;        /* int lattice step, >= 1 */
     int log;
-    size_t grid_points;        /* 0 = not set */
-    hpo_value *choices;        /* categorical (owned) */
+    size_t grid_points; /* 0 = not set */
+    hpo_value *choices; /* categorical (owned) */
     size_t n_choices;
-    char *when;                /* condition text as given, or NULL */
-    hpo__cond cond;            /* valid when when != NULL */
+    char *when;     /* condition text as given, or NULL */
+    hpo__cond cond; /* valid when when != NULL */
 } hpo__param;
 
 typedef struct hpo__subspace {
     hpo__param *params;
     size_t n;
     size_t cap;
-    size_t *sorted;            /* indices of params by strcmp order of names */
+    size_t *sorted; /* indices of params by strcmp order of names */
 } hpo__subspace;
 
 struct hpo_space {

@@ -708,8 +708,8 @@ static int hist_params(hpo_study *s, const hpo__trial_row *row, const hpo__param
         return hpo__err(HPO_ESTORAGE, "trial number %lld out of range", row->number);
     size_t k = (size_t)row->number;
     if (!s->hist_have[k]) {
-        int rc = hpo__params_from_json(row->params_json ? row->params_json : "{}",
-                                       &s->hist_params[k]);
+        int rc =
+            hpo__params_from_json(row->params_json ? row->params_json : "{}", &s->hist_params[k]);
         if (rc) {
             hpo__params_free(&s->hist_params[k]);
             hpo__err_prefix("trial %lld", row->number);

@@ -14,8 +14,8 @@
 
 typedef struct hpo__scorer_info {
     const char *name;
-    int needs_proba;          /* roc_auc, neg_log_loss */
-    int classification;       /* 1 classification, 0 regression */
+    int needs_proba;    /* roc_auc, neg_log_loss */
+    int classification; /* 1 classification, 0 regression */
 } hpo__scorer_info;
 
 /* Lookup; NULL with a did-you-mean message when unknown. */

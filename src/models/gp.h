@@ -44,13 +44,13 @@ typedef enum hpo__gp_hyper {
 } hpo__gp_hyper;
 
 typedef struct hpo__gp_config {
-    size_t d;                          /* input coordinates */
-    const unsigned char *categorical;  /* d flags (copied), or NULL = none */
+    size_t d;                         /* input coordinates */
+    const unsigned char *categorical; /* d flags (copied), or NULL = none */
     hpo__kernel kernel;
     hpo__gp_hyper hyper;
-    double alpha;                      /* added to the training diagonal; 0 ok */
-    int fix_noise;                     /* keep noise = `noise` */
-    double noise;                      /* initial/fixed noise variance */
+    double alpha;  /* added to the training diagonal; 0 ok */
+    int fix_noise; /* keep noise = `noise` */
+    double noise;  /* initial/fixed noise variance */
     /* Bounds of the hyperparameters (natural scale, not log). Zero-initialized
      * fields take the defaults: length [0.01, 100], amp [1e-3, 1e3] (MAP) /
      * [1e-5, 1e5] (ML), noise [1e-6, 1] (MAP) / [1e-5, 1e5] (ML). */

@@ -16,11 +16,11 @@
 typedef int (*hpo__lbfgsb_fn)(const double *x, double *g, double *f, void *payload);
 
 typedef struct hpo__lbfgsb_opts {
-    int m;           /* number of corrections, scipy's default 10 */
-    double factr;    /* scipy's default 1e7 */
-    double pgtol;    /* scipy's default 1e-5 */
-    int max_iter;    /* scipy's default 15000 */
-    int max_fun;     /* scipy's default 15000 */
+    int m;        /* number of corrections, scipy's default 10 */
+    double factr; /* scipy's default 1e7 */
+    double pgtol; /* scipy's default 1e-5 */
+    int max_iter; /* scipy's default 15000 */
+    int max_fun;  /* scipy's default 15000 */
 } hpo__lbfgsb_opts;
 
 /* scipy's defaults (fmin_l_bfgs_b). */

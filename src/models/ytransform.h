@@ -19,12 +19,12 @@ typedef enum hpo__ytf_kind {
 } hpo__ytf_kind;
 
 typedef struct hpo__ytf {
-    hpo__ytf_kind kind;       /* what was applied (YEO_JOHNSON may fall back) */
-    double mean1, sd1;        /* first standardization */
-    double lambda;            /* Yeo-Johnson */
-    double mean2, sd2;        /* after Yeo-Johnson / log */
-    double shift;             /* log: y - min + 1 */
-    int constant;             /* all y equal (sd 0): transform is y - mean */
+    hpo__ytf_kind kind; /* what was applied (YEO_JOHNSON may fall back) */
+    double mean1, sd1;  /* first standardization */
+    double lambda;      /* Yeo-Johnson */
+    double mean2, sd2;  /* after Yeo-Johnson / log */
+    double shift;       /* log: y - min + 1 */
+    int constant;       /* all y equal (sd 0): transform is y - mean */
 } hpo__ytf;
 
 /* Fit on y (n >= 1 finite values) for `kind`. */

@@ -30,13 +30,13 @@ typedef struct hpo__sampler hpo__sampler;
 typedef struct hpo__history_entry {
     long long number;
     long long seq;
-    hpo_trial_state state;     /* RUNNING = pending */
-    double value;              /* NaN unless complete, or pruned with a value */
+    hpo_trial_state state; /* RUNNING = pending */
+    double value;          /* NaN unless complete, or pruned with a value */
     const hpo__params *params;
-    double budget;             /* scheduler budget, NaN without one */
-    int rung;                  /* -1 without a scheduler */
-    double duration;           /* seconds (end - start); NaN while running */
-    int lost;                  /* failed because its worker was lost (not the config's fault) */
+    double budget;   /* scheduler budget, NaN without one */
+    int rung;        /* -1 without a scheduler */
+    double duration; /* seconds (end - start); NaN while running */
+    int lost;        /* failed because its worker was lost (not the config's fault) */
 } hpo__history_entry;
 
 typedef struct hpo__history {
@@ -46,10 +46,10 @@ typedef struct hpo__history {
 } hpo__history;
 
 typedef struct hpo__sampler_config {
-    const hpo_space *space;    /* resolved; outlives the sampler */
+    const hpo_space *space; /* resolved; outlives the sampler */
     uint64_t seed;
-    long long n_trials;        /* study total, 0 = unlimited */
-    const hpo_kv *options;     /* sampler options by name */
+    long long n_trials;    /* study total, 0 = unlimited */
+    const hpo_kv *options; /* sampler options by name */
     size_t n_options;
 } hpo__sampler_config;
 
@@ -57,8 +57,8 @@ typedef struct hpo__sampler_config {
 
 typedef struct hpo__sampler_ops {
     unsigned version;
-    const char *name;                    /* "grid", "random", "qmc", "gp", "tpe", ... */
-    const char *const *option_names;     /* NULL-terminated; for validation and did-you-mean */
+    const char *name;                /* "grid", "random", "qmc", "gp", "tpe", ... */
+    const char *const *option_names; /* NULL-terminated; for validation and did-you-mean */
     /* Validate options and space; HPO_EINVAL with a message naming the option or
      * parameter ("sampler grid: parameter 'C' is a float range: give a list of
      * values or grid_points"). */
@@ -69,8 +69,7 @@ typedef struct hpo__sampler_ops {
     long long (*capacity)(const hpo__sampler *s);
     /* Proposal `seq` into `out` (empty on entry). May be called from several
      * threads at once (the sampler serializes internally if it has state). */
-    int (*propose)(hpo__sampler *s, long long seq, const hpo__history *history,
-                   hpo__params *out);
+    int (*propose)(hpo__sampler *s, long long seq, const hpo__history *history, hpo__params *out);
     /* Nonzero: propose needs the history (model-based samplers). */
     int needs_history;
 } hpo__sampler_ops;

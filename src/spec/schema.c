@@ -1093,9 +1093,9 @@ static int check_sampler(const ctx *c, const hpo__node *where)
  * (scikit-optimize's DeltaYStopper, DeltaXStopper, DeadlineStopper, a target). */
 static int parse_stop(const ctx *c, const hpo__node *n)
 {
-    static const char *const keys[] = {"delta_y", "patience", "delta_x", "deadline", "target",
-                                       NULL};
-    static const hint hints[] = {{"n_best", "patience"},   {"delta", "delta_y"},
+    static const char *const keys[] = {"delta_y",  "patience", "delta_x",
+                                       "deadline", "target",   NULL};
+    static const hint hints[] = {{"n_best", "patience"},     {"delta", "delta_y"},
                                  {"total_time", "deadline"}, {"timeout", "deadline"},
                                  {"goal", "target"},         {NULL, NULL}};
     hpo_spec *s = c->spec;
@@ -1143,11 +1143,9 @@ static int parse_stop(const ctx *c, const hpo__node *n)
 /* ------------------------------------------------------------ top level */
 
 static const char *const top_keys[] = {
-    "study",     "storage",       "direction",         "seed",
-    "objective", "space",         "sampler",           "n_trials",
-    "timeout",   "trial_timeout", "max_failed_trials", "workers",
-    "output",    "export",        "scheduler",         "stop",
-    "max_trials", NULL};
+    "study",   "storage",  "direction", "seed",          "objective",         "space",
+    "sampler", "n_trials", "timeout",   "trial_timeout", "max_failed_trials", "workers",
+    "output",  "export",   "scheduler", "stop",          "max_trials",        NULL};
 static const hint top_hints[] = {{"parameters", "space"},
                                  {"params", "space"},
                                  {"search_space", "space"},

@@ -74,11 +74,11 @@ struct hpo_spec {
     double stop_delta_y, stop_delta_x, stop_deadline, stop_target;
     long long stop_patience;
     int stop_has_target;
-    char *output;                /* default "runs/<study>" */
-    int output_set;              /* output given in the spec or by an override */
-    int n_trials_set;            /* n_trials given in the spec or by an override */
-    hpo__spec_command command;   /* objective.command */
-    hpo__spec_estimator est;     /* objective.estimator (instead of a command) */
+    char *output;              /* default "runs/<study>" */
+    int output_set;            /* output given in the spec or by an override */
+    int n_trials_set;          /* n_trials given in the spec or by an override */
+    hpo__spec_command command; /* objective.command */
+    hpo__spec_estimator est;   /* objective.estimator (instead of a command) */
     int direction_set;
     char *objective_json;    /* canonical JSON of the objective (study identity) */
     char *export_csv;        /* export.cv_results / export.csv path, or NULL */

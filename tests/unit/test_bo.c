@@ -628,18 +628,12 @@ static void test_stoppers(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_encode_roundtrip),
-        cmocka_unit_test(test_bad_options),
-        cmocka_unit_test(test_every_option),
-        cmocka_unit_test(test_reproducible),
-        cmocka_unit_test(test_scale_invariant),
-        cmocka_unit_test(test_pending_distinct),
-        cmocka_unit_test(test_workers_distinct),
-        cmocka_unit_test(test_discrete_never_repeats),
-        cmocka_unit_test(test_failures_avoided),
-        cmocka_unit_test(test_bohb),
-        cmocka_unit_test(test_stoppers),
-        cmocka_unit_test(test_gp_beats_random_on_branin),
+        cmocka_unit_test(test_encode_roundtrip), cmocka_unit_test(test_bad_options),
+        cmocka_unit_test(test_every_option),     cmocka_unit_test(test_reproducible),
+        cmocka_unit_test(test_scale_invariant),  cmocka_unit_test(test_pending_distinct),
+        cmocka_unit_test(test_workers_distinct), cmocka_unit_test(test_discrete_never_repeats),
+        cmocka_unit_test(test_failures_avoided), cmocka_unit_test(test_bohb),
+        cmocka_unit_test(test_stoppers),         cmocka_unit_test(test_gp_beats_random_on_branin),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -216,7 +216,8 @@ static void test_errors_are_located(void **state)
     (void)state;
     expect_error("space:\n  C: {type: float, low: abc, high: 1}\n",
                  "spec.yaml:6:25: space.C.low: expected a number, got \"abc\"");
-    expect_error("space:\n  C: {type: float, low: 2, high: 1}\n", "low (2) is greater than high (1)");
+    expect_error("space:\n  C: {type: float, low: 2, high: 1}\n",
+                 "low (2) is greater than high (1)");
     expect_error("space:\n  C: {type: float, low: 0, high: 1, log: true}\n",
                  "log: true needs low > 0");
     expect_error("space:\n  C: {type: float, min: 0, high: 1}\n",
@@ -229,8 +230,7 @@ static void test_errors_are_located(void **state)
                  "spec.yaml:7:1: sampelr: unknown key 'sampelr' (did you mean 'sampler'?)");
     expect_error("space:\n  x: [1]\nparameters: {}\n", "(hpo calls it 'space')");
     expect_error("space:\n  x: {type: double, low: 0, high: 1}\n", "(hpo calls it 'float')");
-    expect_error("space:\n  x: uniform(0, 1)\nsampler: grid\n",
-                 "a list of values or grid_points");
+    expect_error("space:\n  x: uniform(0, 1)\nsampler: grid\n", "a list of values or grid_points");
     expect_error("space:\n  x: [1]\nsampler: {name: qmc, methd: sobol}\n", "did you mean 'method'");
     expect_error("space:\n  x: [1]\nsampler: sobol\n", "sampler");
     expect_error("space:\n  x: normal(0, 1)\n", "normal priors are unbounded");

@@ -197,7 +197,6 @@ fail:
     return rc;
 }
 
-
 /* ---- ArgKmin's heap and sort */
 
 /* Push (v, j) into a max-heap of `size` slots whose root is the largest. */

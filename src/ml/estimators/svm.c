@@ -434,7 +434,6 @@ static double powi(double base, int times)
     return ret;
 }
 
-
 /* X.var() as numpy computes it (mean, squared deviations, their sum / N);
  * `tmp` holds N doubles. */
 static double np_var(const double *X, size_t N, double *tmp)
