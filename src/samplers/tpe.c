@@ -805,6 +805,19 @@ static double pe_log_pdf_sorted(pe *e, double x)
     return M + log(sum);
 }
 
+/* log sum exp(v[k]) given their maximum M, leaving out terms more than
+ * SKIP_NATS below it (NaN entries are left out). */
+static double log_sum_exp(const double *v, size_t m, double M)
+{
+    if (!isfinite(M))
+        return M;
+    double sum = 0.0;
+    for (size_t k = 0; k < m; k++)
+        if (v[k] > M - SKIP_NATS)
+            sum += exp(v[k] - M);
+    return M + log(sum);
+}
+
 /* log of the mixture density (mass for lattice dimensions) at snapped x.
  * Dimensions outer, components inner (a vectorizable loop per dimension);
  * lattice dimensions first add a cheap upper bound, and only components that
@@ -884,21 +897,9 @@ static double pe_log_pdf(pe *e, const double *x)
             b[k] = v;
             M2 = v > M2 ? v : M2;
         }
-        if (!isfinite(M2))
-            return M2;
-        double sum = 0.0;
-        for (size_t k = 0; k < m; k++)
-            if (b[k] > M2 - SKIP_NATS)
-                sum += exp(b[k] - M2);
-        return M2 + log(sum);
+        return log_sum_exp(b, m, M2);
     }
-    if (!isfinite(M))
-        return M;
-    double sum = 0.0;
-    for (size_t k = 0; k < m; k++)
-        if (a[k] > M - SKIP_NATS)
-            sum += exp(a[k] - M);
-    return M + log(sum);
+    return log_sum_exp(a, m, M);
 }
 
 /* Naive log density: every component, exact terms, plain log-sum-exp. */
