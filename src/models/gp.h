@@ -20,7 +20,7 @@
  * Fitting maximizes the log marginal likelihood (HPO__GP_ML, scikit-learn's
  * criterion, within the bounds) or LML + log prior (HPO__GP_MAP, the default
  * of bo-notes: log l ~ N(sqrt2 + ln(D)/2, variance 3), amp ~ Gamma(2, 1)
- * (density of amp, no Jacobian), log noise ~ N(-4, 1)) with L-BFGS-B from
+ * (density of amp, no Jacobian), log noise ~ N(-10, 3^2)) with L-BFGS-B from
  * several starts. With fix_noise the noise stays at cfg.noise.
  *
  * Not thread-safe per handle; separate handles are independent.

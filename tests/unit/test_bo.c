@@ -173,25 +173,25 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* The GP sampler finds Branin's minimum (0.397887) far faster than random
- * search: over 10 seeds at 25 evaluations it beats random search on at least 9
- * (a sign test: p < 0.011 under "no better") and its median is within 0.1 of
- * the optimum, where random search's median is above 1. */
+ * search: over 20 seeds at 25 evaluations it beats random search on at least
+ * 16 (a sign test: p < 0.006 under "no better") and its median is within 0.1
+ * of the optimum, where random search's median is above 1. */
 static void test_gp_beats_random_on_branin(void **state)
 {
     (void)state;
-    double gp[10], rnd[10];
+    double gp[20], rnd[20];
     int wins = 0;
-    for (int seed = 0; seed < 10; seed++) {
+    for (int seed = 0; seed < 20; seed++) {
         gp[seed] = run_branin("gp", (uint64_t)seed + 1, 25, NULL, 0);
         rnd[seed] = run_branin("random", (uint64_t)seed + 1, 25, NULL, 0);
         wins += gp[seed] < rnd[seed];
     }
-    qsort(gp, 10, sizeof gp[0], cmp_double);
-    qsort(rnd, 10, sizeof rnd[0], cmp_double);
-    double med_gp = 0.5 * (gp[4] + gp[5]), med_rnd = 0.5 * (rnd[4] + rnd[5]);
-    print_message("branin, 25 evaluations: gp median %.4f, random median %.4f, gp wins %d/10\n",
+    qsort(gp, 20, sizeof gp[0], cmp_double);
+    qsort(rnd, 20, sizeof rnd[0], cmp_double);
+    double med_gp = 0.5 * (gp[9] + gp[10]), med_rnd = 0.5 * (rnd[9] + rnd[10]);
+    print_message("branin, 25 evaluations: gp median %.4f, random median %.4f, gp wins %d/20\n",
                   med_gp, med_rnd, wins);
-    assert_true(wins >= 9);
+    assert_true(wins >= 16);
     assert_true(med_gp < 0.397887 + 0.1);
     assert_true(med_rnd > 1.0);
 }
