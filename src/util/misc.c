@@ -255,3 +255,11 @@ int hpo__opt_enum(const hpo_kv *kv, size_t n, const char *kind, const char *owne
     hpo__buf_free(&b);
     return rc;
 }
+
+char *hpo__one_line(char *s)
+{
+    for (char *p = s; p && *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    return s;
+}

@@ -67,6 +67,10 @@ void hpo__fmt_double(char *buf, size_t size, double v);
 /* Strict parsers: the whole string must be consumed; 0 or HPO_EINVAL. */
 int hpo__parse_double(const char *s, double *out);
 int hpo__parse_ll(const char *s, long long *out);
+/* Replace control characters (newlines included) in s by '?', in place, so
+ * text quoted from an input (a parser's "near '...'") keeps a message on one
+ * line. Returns s. */
+char *hpo__one_line(char *s);
 /* Damerau-free Levenshtein distance (for did-you-mean suggestions). */
 size_t hpo__edit_distance(const char *a, const char *b);
 /* The candidate closest to `word` within distance max(2, len/3), or NULL. */
