@@ -1024,8 +1024,10 @@ static int candidates(const bo_sampler *b, const view *v, long long seq, double 
     return 0;
 }
 
-/* Maximize acquisition a: the best distinct point into x. *sd_best gets the
- * index of the most uncertain free candidate for the fallback. */
+/* Maximize acquisition a over the candidates C (with acq_optimizer lbfgs, a
+ * local search from the best ones): the best point whose configuration is
+ * neither evaluated nor pending into x, *found = 0 when every candidate is
+ * taken. */
 static int maximize(const bo_sampler *b, const model *m, acq_kind a, const view *v, const double *C,
                     size_t nc, double *x, int *found)
 {
