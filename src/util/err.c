@@ -1,7 +1,9 @@
 /*
  * err.c -- error codes and the per-thread detail message behind hpo_errmsg().
  * The message lives in a fixed thread-local buffer, so reporting an error never
- * allocates (and so works while reporting HPO_ENOMEM).
+ * allocates (and so works while reporting HPO_ENOMEM). Messages are one line
+ * (control characters become '?'), except HPO_EMISMATCH's diff and
+ * HPO_EOBJECTIVE's stderr lines.
  */
 #include "util/util.h"
 
@@ -39,6 +41,11 @@ int hpo__verr(int code, const char *fmt, va_list ap)
     /* Through a copy: the arguments may include hpo_errmsg() itself. */
     char tmp[HPO__ERRMSG_SIZE];
     vsnprintf(tmp, sizeof tmp, fmt, ap);
+    /* One line, whatever the input quoted in it (a name read from a file may
+     * hold a newline); a study mismatch is a multi-line diff and an objective
+     * failure ends with the command's last stderr lines, as they were. */
+    if (code != HPO_EMISMATCH && code != HPO_EOBJECTIVE)
+        hpo__one_line(tmp);
     memcpy(errmsg, tmp, sizeof errmsg);
     return code;
 }
@@ -70,6 +77,7 @@ void hpo__err_prefix(const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(errmsg, sizeof errmsg, fmt, ap);
     va_end(ap);
+    hpo__one_line(errmsg); /* the prefix only: `old` keeps its lines */
     if (n >= 0 && (size_t)n < sizeof errmsg)
         snprintf(errmsg + n, sizeof errmsg - (size_t)n, "%s%s", old[0] ? ": " : "", old);
 }
