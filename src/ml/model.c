@@ -289,7 +289,7 @@ int hpo_model_load(hpo_model **out, const void *data, size_t len)
     json_error_t jerr;
     if (!(h = json_loads(text, 0, &jerr)) || !json_is_object(h)) {
         rc = hpo__err(HPO_ESPEC, "model: header is not a JSON object (%s)",
-                      h ? "another JSON value" : hpo__one_line(jerr.text));
+                      h ? "another JSON value" : jerr.text);
         goto done;
     }
     const char *est = json_string_value(json_object_get(h, "estimator"));

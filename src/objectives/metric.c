@@ -663,7 +663,7 @@ int hpo__metric_parse_results(const hpo__metric *m, const char *data, size_t len
     r.last = r.max = r.min = (double)NAN;
     json_t *root = json_loadb(data, len, JSON_DECODE_ANY, &err);
     if (!root)
-        return hpo__err(HPO_EINVAL, "results file: line %d: %s", err.line, hpo__one_line(err.text));
+        return hpo__err(HPO_EINVAL, "results file: line %d: %s", err.line, err.text);
     if (json_is_number(root)) {
         rc = record(&r, 0, 0, json_number_value(root));
     } else if (json_is_object(root) || json_is_array(root)) {

@@ -361,7 +361,7 @@ int hpo__tree_parse_json(const char *data, size_t len, const char *origin, hpo__
     json_t *j = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     if (!j)
         return hpo__err(HPO_ESPEC, "%s:%d:%d: invalid JSON: %s", origin, jerr.line, jerr.column,
-                        hpo__one_line(jerr.text));
+                        jerr.text);
     hpo__node *root = NULL;
     int rc = json_node(j, 0, &root);
     json_decref(j);

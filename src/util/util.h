@@ -67,7 +67,8 @@ void hpo__fmt_double(char *buf, size_t size, double v);
 /* Strict parsers: the whole string must be consumed; 0 or HPO_EINVAL. */
 int hpo__parse_double(const char *s, double *out);
 int hpo__parse_ll(const char *s, long long *out);
-/* Replace control characters (newlines included) in s by '?', in place, so
+/* Replace control characters (newlines included) in s by '?', in place (hpo__verr
+ * does it to every message but a mismatch diff and an objective's stderr), so
  * text quoted from an input (a parser's "near '...'") keeps a message on one
  * line. Returns s. */
 char *hpo__one_line(char *s);
