@@ -625,6 +625,71 @@ HPO_API int hpo_study_export(hpo_study *study, hpo_export_format format, FILE *f
  * HPO_EXPORT_JSON), or NULL when it names none. Borrowed from the spec. */
 HPO_API const char *hpo_spec_export_path(const hpo_spec *spec, hpo_export_format format);
 
+
+/* ---------------------------------------------------------------- plots */
+
+/* A read-only picture of a study for plots and reports: its space, direction,
+ * methods and every trial with parameters, value, times, worker, budget/rung
+ * and intermediate reports. Taken from a study in a storage, or read back from
+ * a JSON export (hpo_study_export(..., HPO_EXPORT_JSON), `hpo export --format
+ * json`), so a study can be plotted on a machine without its storage. */
+typedef struct hpo_snapshot hpo_snapshot;
+
+HPO_API int hpo_snapshot_from_study(hpo_study *study, hpo_snapshot **out);
+/* HPO_EIO when the file cannot be read; HPO_ESPEC naming file, line and column
+ * or key when it is not a JSON export. */
+HPO_API int hpo_snapshot_from_json(const char *path, hpo_snapshot **out);
+HPO_API void hpo_snapshot_destroy(hpo_snapshot *snap);
+HPO_API size_t hpo_snapshot_n_trials(const hpo_snapshot *snap);
+
+typedef enum hpo_plot_format {
+    HPO_PLOT_SVG = 0,  /* a standalone SVG document */
+    HPO_PLOT_HTML = 1, /* the SVG in a minimal self-contained HTML page */
+    HPO_PLOT_TEXT = 2  /* a terminal chart (kinds "history" and "importance") */
+} hpo_plot_format;
+
+#define HPO_PLOT_OPTIONS_VERSION 1
+
+/* Options of hpo_plot and hpo_report. Initialise with HPO_PLOT_OPTIONS_INIT. */
+typedef struct hpo_plot_options {
+    unsigned version;
+    hpo_plot_format format;
+    /* Comma-separated parameter names to show (slice, contour, parallel,
+     * dependence, evaluations); NULL = the kind's default selection. */
+    const char *params;
+    /* Seed of the models behind "importance" and "dependence" (same seed, same
+     * picture). */
+    unsigned long long seed;
+    /* Size in pixels (SVG) or characters (TEXT); 0 = the kind's default. */
+    int width, height;
+} hpo_plot_options;
+
+#define HPO_PLOT_OPTIONS_INIT                                                                      \
+    {                                                                                              \
+        .version = HPO_PLOT_OPTIONS_VERSION                                                        \
+    }
+
+/* The plot kinds, NULL-terminated, static: "history", "parallel", "slice",
+ * "contour", "dependence", "evaluations", "importance", "intermediate",
+ * "rungs", "timeline", "edf" (docs/plots.md). */
+HPO_API const char *const *hpo_plot_kinds(void);
+
+/* 1 when the kind has something to show for the snapshot, else 0 with *why (a
+ * static sentence, may be NULL) set: "rungs" needs a scheduler, "contour" two
+ * parameters, "intermediate" reports, ... */
+HPO_API int hpo_plot_applies(const hpo_snapshot *snap, const char *kind, const char **why);
+
+/* Draw one plot into a new string (hpo_free). The same snapshot and options
+ * give the same bytes. HPO_EINVAL for an unknown kind or parameter name (with
+ * a did-you-mean), or a kind that does not apply (the reason as the message). */
+HPO_API int hpo_plot(const hpo_snapshot *snap, const char *kind, const hpo_plot_options *opts,
+                     char **out, size_t *len);
+
+/* A self-contained HTML report (inline SVG, CSS and script; no network):
+ * summary, best trial, the trials table and every plot that applies. */
+HPO_API int hpo_report(const hpo_snapshot *snap, const hpo_plot_options *opts, char **out,
+                       size_t *len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,72 @@
+/*
+ * plot.h -- the plot kinds behind hpo_plot(): one function per kind, a table
+ * of them (plot.c), and the limits every kind honours at scale.
+ *
+ * A kind draws a complete SVG document into `s` (hpo__svg_begin .. the marks;
+ * the dispatcher calls hpo__svg_finish). It reads only the snapshot and the
+ * options, so the same inputs give the same bytes. It returns 0, or an error
+ * (HPO_EINVAL with a message, HPO_ENOMEM); on error the dispatcher discards
+ * the document.
+ *
+ * Scale: a kind never writes more than HPO__PLOT_MAX_MARKS per-trial marks.
+ * Above that it bins (a density of small rectangles coloured by count or by
+ * best value) or decimates (keeps the best trials, the trials that improved
+ * the best, and an even subsample of the rest), and says so in its subtitle
+ * ("100000 trials, binned"). Exact quantities stay exact: the best-so-far
+ * line has one vertex per improvement.
+ */
+#ifndef HPO_REPORT_PLOT_H
+#define HPO_REPORT_PLOT_H
+
+#include "report/snapshot.h"
+#include "report/svg.h"
+
+#define HPO__PLOT_MAX_MARKS 4000
+/* Parameters shown by default in the many-panel kinds. */
+#define HPO__PLOT_MAX_PARAMS 8
+
+typedef int (*hpo__plot_fn)(const hpo_snapshot *snap, const hpo_plot_options *opts, hpo__svg *s);
+/* Does the kind apply to the snapshot? 1, or 0 with *why set (static text). */
+typedef int (*hpo__plot_applies_fn)(const hpo_snapshot *snap, const char **why);
+/* A terminal rendering (HPO_PLOT_TEXT), or NULL when the kind has none. */
+typedef int (*hpo__plot_text_fn)(const hpo_snapshot *snap, const hpo_plot_options *opts,
+                                 hpo__buf *out);
+
+typedef struct hpo__plot_kind {
+    const char *name;
+    const char *title; /* "Optimization history" */
+    hpo__plot_fn draw;
+    hpo__plot_applies_fn applies;
+    hpo__plot_text_fn text;
+} hpo__plot_kind;
+
+const hpo__plot_kind *hpo__plot_find(const char *name);
+
+/* The kinds (each in its own file under src/report/). */
+int hpo__plot_history(const hpo_snapshot *snap, const hpo_plot_options *o, hpo__svg *s);
+int hpo__plot_history_text(const hpo_snapshot *snap, const hpo_plot_options *o, hpo__buf *out);
+int hpo__plot_parallel(const hpo_snapshot *snap, const hpo_plot_options *o, hpo__svg *s);
+int hpo__plot_slice(const hpo_snapshot *snap, const hpo_plot_options *o, hpo__svg *s);
+int hpo__plot_contour(const hpo_snapshot *snap, const hpo_plot_options *o, hpo__svg *s);
+int hpo__plot_dependence(const hpo_snapshot *snap, const hpo_plot_options *o, hpo__svg *s);
+int hpo__plot_evaluations(const hpo_snapshot *snap, const hpo_plot_options *o, hpo__svg *s);
+int hpo__plot_importance(const hpo_snapshot *snap, const hpo_plot_options *o, hpo__svg *s);
+int hpo__plot_importance_text(const hpo_snapshot *snap, const hpo_plot_options *o,
+                              hpo__buf *out);
+int hpo__plot_intermediate(const hpo_snapshot *snap, const hpo_plot_options *o, hpo__svg *s);
+int hpo__plot_rungs(const hpo_snapshot *snap, const hpo_plot_options *o, hpo__svg *s);
+int hpo__plot_timeline(const hpo_snapshot *snap, const hpo_plot_options *o, hpo__svg *s);
+int hpo__plot_edf(const hpo_snapshot *snap, const hpo_plot_options *o, hpo__svg *s);
+
+/* Shared applicability tests. */
+int hpo__plot_needs_complete(const hpo_snapshot *snap, const char **why); /* >= 1 complete */
+int hpo__plot_needs_params(const hpo_snapshot *snap, const char **why);   /* >= 1 param too */
+int hpo__plot_needs_two_params(const hpo_snapshot *snap, const char **why);
+
+/* Importances by fANOVA (importance.c): for each parameter of the snapshot, its
+ * share of the variance of a random forest fitted to the complete trials
+ * (seeded); imp[j] sums to 1 over parameters with any variance. Used by the
+ * importance plot, its text form and the report's summary. */
+int hpo__importance(const hpo_snapshot *snap, unsigned long long seed, double *imp);
+
+#endif
