@@ -22,7 +22,8 @@
  * time is end - start in seconds. Quoting follows RFC 4180 (fields holding a
  * comma, quote, CR or LF are quoted, quotes doubled); lines end in "\n".
  *
- * JSON: {"study", "direction", "sampler", "n_trials", "trials": [{"number",
+ * JSON: {"study", "direction", "sampler", "scheduler", "n_trials", "space" (as
+ * hpo_space_to_json writes it), "trials": [{"number",
  * "state", "value", "params": {...}, "reports": [[step, value], ...], "attrs":
  * {...}, "message", "start_time", "end_time", "duration", "worker",
  * "retry_of", and with a scheduler "budget", "budget_start", "rung",
@@ -438,6 +439,22 @@ fail:
     return NULL;
 }
 
+/* The study's space as hpo_space_to_json writes it, so an export can be plotted
+ * (hpo_snapshot_from_json). */
+static int set_space(json_t *root, const hpo_space *space)
+{
+    char *text = NULL;
+    int rc = hpo_space_to_json(space, &text);
+    if (rc != 0)
+        return rc;
+    json_error_t e;
+    json_t *v = json_loads(text, 0, &e);
+    hpo_free(text);
+    if (!v)
+        return hpo__enomem();
+    return jset(root, "space", v);
+}
+
 static int export_json(hpo_study *study, hpo_trial **trials, size_t n, FILE *fp)
 {
     json_t *root = json_object();
@@ -462,7 +479,9 @@ static int export_json(hpo_study *study, hpo_trial **trials, size_t n, FILE *fp)
                    json_string(hpo_study_direction(study) == HPO_MAXIMIZE ? "maximize"
                                                                           : "minimize"))) != 0 ||
         (rc = jset(root, "sampler", jstr(hpo_study_sampler(study)))) != 0 ||
-        (rc = jset(root, "n_trials", nt > 0 ? json_integer((json_int_t)nt) : json_null())) != 0) {
+        (rc = jset(root, "scheduler", jstr(hpo_study_scheduler(study)))) != 0 ||
+        (rc = jset(root, "n_trials", nt > 0 ? json_integer((json_int_t)nt) : json_null())) != 0 ||
+        (rc = set_space(root, hpo_study_space(study))) != 0) {
         json_decref(list);
         goto done;
     }

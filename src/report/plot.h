@@ -51,8 +51,7 @@ int hpo__plot_contour(const hpo_snapshot *snap, const hpo_plot_options *o, hpo__
 int hpo__plot_dependence(const hpo_snapshot *snap, const hpo_plot_options *o, hpo__svg *s);
 int hpo__plot_evaluations(const hpo_snapshot *snap, const hpo_plot_options *o, hpo__svg *s);
 int hpo__plot_importance(const hpo_snapshot *snap, const hpo_plot_options *o, hpo__svg *s);
-int hpo__plot_importance_text(const hpo_snapshot *snap, const hpo_plot_options *o,
-                              hpo__buf *out);
+int hpo__plot_importance_text(const hpo_snapshot *snap, const hpo_plot_options *o, hpo__buf *out);
 int hpo__plot_intermediate(const hpo_snapshot *snap, const hpo_plot_options *o, hpo__svg *s);
 int hpo__plot_rungs(const hpo_snapshot *snap, const hpo_plot_options *o, hpo__svg *s);
 int hpo__plot_timeline(const hpo_snapshot *snap, const hpo_plot_options *o, hpo__svg *s);

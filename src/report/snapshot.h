@@ -40,13 +40,13 @@ typedef struct hpo__snap_param {
 typedef struct hpo__snap_trial {
     long long number;
     hpo_trial_state state;
-    double value;    /* NaN unless complete (a pruned trial's last report is in reports) */
-    double start;    /* Unix seconds */
-    double end;      /* NaN while running */
-    int worker;      /* index into hpo_snapshot.workers, -1 unknown */
-    double budget;   /* NaN without a scheduler */
-    int rung;        /* -1 without a scheduler */
-    int bracket;     /* -1 without a scheduler */
+    double value;      /* NaN unless complete (a pruned trial's last report is in reports) */
+    double start;      /* Unix seconds */
+    double end;        /* NaN while running */
+    int worker;        /* index into hpo_snapshot.workers, -1 unknown */
+    double budget;     /* NaN without a scheduler */
+    int rung;          /* -1 without a scheduler */
+    int bracket;       /* -1 without a scheduler */
     long long parent;  /* trial number whose configuration it continues, -1 */
     size_t report_off; /* first report in hpo_snapshot.steps/report_values */
     size_t n_reports;
@@ -56,7 +56,7 @@ struct hpo_snapshot {
     char *study;
     hpo_direction direction;
     char *sampler;
-    char *scheduler;  /* "" when none */
+    char *scheduler;           /* "" when none */
     long long n_trials_target; /* the study's n_trials, 0 = unlimited */
 
     hpo__snap_param *params;

@@ -34,7 +34,9 @@
 typedef struct hpo__svg {
     hpo__buf b;
     int width, height;
-    int err; /* first error, 0 */
+    int err;    /* first error, 0 */
+    int pen_up; /* path state between path_begin and path_end */
+    size_t path_n;
 } hpo__svg;
 
 /* Start a document of the given size with the embedded style sheet, a white
@@ -83,8 +85,8 @@ typedef enum hpo__scale_kind {
 
 typedef struct hpo__scale {
     hpo__scale_kind kind;
-    double d0, d1; /* domain (values; for CATEGORY 0 .. n-1) */
-    double r0, r1; /* range (pixels); r1 < r0 for a y axis */
+    double d0, d1;             /* domain (values; for CATEGORY 0 .. n-1) */
+    double r0, r1;             /* range (pixels); r1 < r0 for a y axis */
     const char *const *labels; /* CATEGORY: borrowed labels */
     size_t n_labels;
     int integer; /* ticks only at integers */
