@@ -183,7 +183,9 @@ int hpo__plot_history_text(const hpo_snapshot *s, const hpo_plot_options *o, hpo
     double cur = NAN, lo = INFINITY, hi = -INFINITY;
     size_t i = 0;
     for (int c = 0; c < cols; c++) {
-        size_t end = (size_t)((double)n * (c + 1) / cols);
+        size_t end = (size_t)ceil((double)n * (c + 1) / cols);
+        if (end > n)
+            end = n;
         for (; i < end; i++) {
             const hpo__snap_trial *t = &s->trials[i];
             if (t->state == HPO_TRIAL_COMPLETE && isfinite(t->value) &&

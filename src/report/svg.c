@@ -56,7 +56,10 @@ void hpo__fmt_num(char *buf, size_t size, double v)
     else {
         if (v == 0.0)
             v = 0.0;
-        snprintf(buf, size, "%.4g", v);
+        if (v == floor(v) && fabs(v) < 1e7)
+            snprintf(buf, size, "%.0f", v); /* 20000, not 2e+04 */
+        else
+            snprintf(buf, size, "%.4g", v);
     }
 }
 

@@ -84,7 +84,7 @@ static hpo_snapshot *snapfix_make(const snapfix_opts *o)
         x[1] = (double)(16 + (long long)hpo__rng_below(&rng, 497));
         x[2] = (double)hpo__rng_below(&rng, 3);
         x[3] = 0.5 * hpo__rng_uniform(&rng);
-        x[4] = x[2] == 1.0 ? (double)(2 + (long long)hpo__rng_below(&rng, 4)) : NAN;
+        x[4] = x[2] == 1.0 ? (double)(2 + (long long)hpo__rng_below(&rng, 4)) : (double)NAN;
         double lx = log10(x[0]) + 2.0;
         double f = lx * lx + 0.3 * (x[3] - 0.2) * (x[3] - 0.2) * 10 + 0.001 * fabs(x[1] - 200) +
                    (x[2] == 2.0 ? 0.5 : 0.0) + (x[2] == 1.0 ? 0.1 * (x[4] - 3) * (x[4] - 3) : 0) +
@@ -98,12 +98,12 @@ static hpo_snapshot *snapfix_make(const snapfix_opts *o)
             t->state = HPO_TRIAL_FAILED;
         else if (u < o->frac_failed + o->frac_pruned)
             t->state = HPO_TRIAL_PRUNED;
-        t->value = t->state == HPO_TRIAL_COMPLETE ? value : NAN;
+        t->value = t->state == HPO_TRIAL_COMPLETE ? value : (double)NAN;
         int w = (int)(i % (size_t)nw);
         t->worker = w;
         double dur = 5.0 + 20.0 * hpo__rng_uniform(&rng);
         t->start = 1.7e9 + worker_free[w];
-        t->end = t->state == HPO_TRIAL_RUNNING ? NAN : t->start + dur;
+        t->end = t->state == HPO_TRIAL_RUNNING ? (double)NAN : t->start + dur;
         worker_free[w] += dur + 0.5;
         t->rung = -1;
         t->bracket = -1;
@@ -129,7 +129,7 @@ static hpo_snapshot *snapfix_make(const snapfix_opts *o)
     }
     hpo__free(worker_free);
     s->best = -1;
-    s->t0 = n ? s->trials[0].start : NAN;
+    s->t0 = n ? s->trials[0].start : (double)NAN;
     for (size_t i = 0; i < n; i++) {
         s->counts[s->trials[i].state]++;
         if (s->trials[i].state == HPO_TRIAL_COMPLETE &&
