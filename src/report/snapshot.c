@@ -546,6 +546,19 @@ fail:
     return rc;
 }
 
+int hpo__snapshot_from_json_text(const char *text, size_t len, const char *where,
+                                 hpo_snapshot **out)
+{
+    *out = NULL;
+    json_error_t e;
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
+    if (!root)
+        return hpo__err(HPO_ESPEC, "%s:%d:%d: %s", where, e.line, e.column, e.text);
+    int rc = from_json(root, where, out);
+    json_decref(root);
+    return rc;
+}
+
 int hpo_snapshot_from_json(const char *path, hpo_snapshot **out)
 {
     if (!path || !out)

@@ -78,6 +78,10 @@ struct hpo_snapshot {
     double t0;           /* earliest start time, NaN when no trial */
 };
 
+/* hpo_snapshot_from_json on text in memory; `where` names it in messages. */
+int hpo__snapshot_from_json_text(const char *text, size_t len, const char *where,
+                                 hpo_snapshot **out);
+
 /* 1 when a is better than b for the snapshot's direction (NaN never better). */
 int hpo__snap_better(const hpo_snapshot *s, double a, double b);
 
