@@ -844,3 +844,25 @@ int hpo__forest_predict(const hpo__forest *f, const double *Xs, size_t m, double
     }
     return 0;
 }
+
+/* ---- structure, for analyses of the fitted trees (fANOVA) */
+
+size_t hpo__forest_n_trees(const hpo__forest *f)
+{
+    return f && f->fitted ? f->n_trees : 0;
+}
+
+size_t hpo__forest_tree_size(const hpo__forest *f, size_t t)
+{
+    return f && f->fitted && t < f->n_trees ? f->trees[t].n : 0;
+}
+
+void hpo__forest_node(const hpo__forest *f, size_t t, size_t k, hpo__forest_node_info *out)
+{
+    const node *nd = &f->trees[t].nodes[k];
+    out->feature = nd->feature;
+    out->thr = nd->thr;
+    out->value = nd->value;
+    out->left = nd->left;
+    out->right = nd->right;
+}

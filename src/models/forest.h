@@ -54,4 +54,16 @@ int hpo__forest_fit(hpo__forest *f, const double *X, const double *y, size_t n);
 /* Mean and standard deviation at m points. sd may be NULL. */
 int hpo__forest_predict(const hpo__forest *f, const double *Xs, size_t m, double *mu, double *sd);
 
+/* The fitted trees' structure (RF/ET), for analyses such as fANOVA
+ * (src/report/importance.c). Node 0 is a tree's root; a leaf has feature -1;
+ * a point goes left when x[feature] <= thr. */
+typedef struct hpo__forest_node_info {
+    int feature;
+    double thr, value;
+    size_t left, right;
+} hpo__forest_node_info;
+size_t hpo__forest_n_trees(const hpo__forest *f);
+size_t hpo__forest_tree_size(const hpo__forest *f, size_t t);
+void hpo__forest_node(const hpo__forest *f, size_t t, size_t k, hpo__forest_node_info *out);
+
 #endif

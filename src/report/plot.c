@@ -8,17 +8,53 @@
 #include "util/util.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+static int needs_trials(const hpo_snapshot *snap, const char **why)
+{
+    if (snap->n_trials > 0)
+        return 1;
+    if (why)
+        *why = "the study has no trial yet";
+    return 0;
+}
+
+static int needs_params_any(const hpo_snapshot *snap, const char **why)
+{
+    if (!needs_trials(snap, why))
+        return 0;
+    if (snap->n_params > 0)
+        return 1;
+    if (why)
+        *why = "the study has no parameters";
+    return 0;
+}
 
 static const hpo__plot_kind kinds[] = {
     {"history", "Optimization history", hpo__plot_history, hpo__plot_needs_complete,
      hpo__plot_history_text},
+    {"parallel", "Parallel coordinates", hpo__plot_parallel, hpo__plot_needs_params, NULL},
+    {"slice", "Slice plot", hpo__plot_slice, hpo__plot_needs_params, NULL},
+    {"contour", "Contour plot", hpo__plot_contour, hpo__plot_needs_two_params, NULL},
+    {"dependence", "Partial dependence", hpo__plot_dependence, hpo__plot_importance_applies, NULL},
+    {"evaluations", "Evaluations", hpo__plot_evaluations, needs_params_any, NULL},
+    {"importance", "Parameter importance", hpo__plot_importance, hpo__plot_importance_applies,
+     hpo__plot_importance_text},
+    {"intermediate", "Intermediate values", hpo__plot_intermediate, hpo__plot_intermediate_applies,
+     NULL},
+    {"rungs", "Rungs", hpo__plot_rungs, hpo__plot_rungs_applies, NULL},
+    {"timeline", "Timeline", hpo__plot_timeline, needs_trials, NULL},
+    {"edf", "Empirical distribution", hpo__plot_edf, hpo__plot_needs_complete, NULL},
 };
 
 #define N_KINDS (sizeof kinds / sizeof kinds[0])
 
 /* The names in the table's order (a unit test checks they agree). */
-static const char *const kind_names[] = {"history", NULL};
+static const char *const kind_names[] = {"history",    "parallel",    "slice",      "contour",
+                                         "dependence", "evaluations", "importance", "intermediate",
+                                         "rungs",      "timeline",    "edf",        NULL};
 
 const hpo__plot_kind *hpo__plot_find(const char *name)
 {
@@ -62,6 +98,125 @@ int hpo__plot_needs_two_params(const hpo_snapshot *snap, const char **why)
     if (why)
         *why = "this plot needs at least two parameters";
     return 0;
+}
+
+void hpo__plot_tip(const hpo_snapshot *snap, size_t i, char *buf, size_t size)
+{
+    const hpo__snap_trial *t = &snap->trials[i];
+    char val[32], params[512];
+    if (t->state == HPO_TRIAL_COMPLETE)
+        hpo__fmt_num(val, sizeof val, t->value);
+    else
+        snprintf(val, sizeof val, "%s", hpo_trial_state_to_string(t->state));
+    hpo__snap_params_text(snap, i, params, sizeof params);
+    snprintf(buf, size, "#%lld · %s · %s", t->number, val, params);
+}
+
+/* (key, index) pairs: key = value oriented so that smaller is better, NaN last. */
+typedef struct keyed {
+    double key;
+    size_t i;
+} keyed;
+
+static int by_key(const void *a, const void *b)
+{
+    const keyed *x = a, *y = b;
+    int xn = isnan(x->key), yn = isnan(y->key);
+    if (xn != yn)
+        return xn - yn;
+    if (!xn && x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static int by_index(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+int hpo__sort_by_value(const hpo_snapshot *snap, size_t *idx, size_t n, int worst_first)
+{
+    keyed *k = hpo__malloc((n ? n : 1) * sizeof *k);
+    if (!k)
+        return hpo__enomem();
+    for (size_t j = 0; j < n; j++) {
+        const hpo__snap_trial *t = &snap->trials[idx[j]];
+        double v = t->state == HPO_TRIAL_COMPLETE ? t->value : (double)NAN;
+        int flip = (snap->direction == HPO_MAXIMIZE) != (worst_first != 0);
+        k[j].key = flip ? -v : v;
+        k[j].i = idx[j];
+    }
+    qsort(k, n, sizeof *k, by_key);
+    for (size_t j = 0; j < n; j++)
+        idx[j] = k[j].i;
+    hpo__free(k);
+    return 0;
+}
+
+size_t hpo__plot_decimate(const hpo_snapshot *snap, int (*keep)(const hpo_snapshot *, size_t),
+                          size_t cap, size_t *idx, int *decimated)
+{
+    size_t n = 0;
+    *decimated = 0;
+    for (size_t i = 0; i < snap->n_trials; i++)
+        n += keep(snap, i) != 0;
+    if (n <= cap) {
+        size_t k = 0;
+        for (size_t i = 0; i < snap->n_trials; i++)
+            if (keep(snap, i))
+                idx[k++] = i;
+        return k;
+    }
+    *decimated = 1;
+    size_t *all = hpo__malloc(n * sizeof *all);
+    if (!all)
+        return 0;
+    size_t k = 0;
+    for (size_t i = 0; i < snap->n_trials; i++)
+        if (keep(snap, i))
+            all[k++] = i;
+    /* the best tenth by value (complete trials sort first) */
+    keyed *sorted = hpo__malloc(n * sizeof *sorted);
+    unsigned char *taken = hpo__calloc(snap->n_trials, 1);
+    if (!sorted || !taken) {
+        hpo__free(all);
+        hpo__free(sorted);
+        hpo__free(taken);
+        return 0;
+    }
+    for (size_t j = 0; j < n; j++) {
+        const hpo__snap_trial *t = &snap->trials[all[j]];
+        double v = t->state == HPO_TRIAL_COMPLETE ? t->value : (double)NAN;
+        sorted[j].key = snap->direction == HPO_MAXIMIZE ? -v : v;
+        sorted[j].i = all[j];
+    }
+    qsort(sorted, n, sizeof *sorted, by_key);
+    size_t out = 0, best = cap / 10;
+    for (size_t j = 0; j < n && out < best; j++) {
+        if (isnan(sorted[j].key))
+            break;
+        idx[out++] = sorted[j].i;
+        taken[sorted[j].i] = 1;
+    }
+    size_t rest = cap - out, left = n - out;
+    double stride = (double)left / (double)rest;
+    size_t m = 0;
+    double next = 0;
+    for (size_t j = 0; j < n && out < cap; j++) {
+        if (taken[all[j]])
+            continue;
+        if ((double)m >= next) {
+            idx[out++] = all[j];
+            next += stride;
+        }
+        m++;
+    }
+    qsort(idx, out, sizeof *idx, by_index);
+    hpo__free(all);
+    hpo__free(sorted);
+    hpo__free(taken);
+    return out;
 }
 
 static int unknown_kind(const char *kind)

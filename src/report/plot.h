@@ -51,11 +51,29 @@ int hpo__plot_contour(const hpo_snapshot *snap, const hpo_plot_options *o, hpo__
 int hpo__plot_dependence(const hpo_snapshot *snap, const hpo_plot_options *o, hpo__svg *s);
 int hpo__plot_evaluations(const hpo_snapshot *snap, const hpo_plot_options *o, hpo__svg *s);
 int hpo__plot_importance(const hpo_snapshot *snap, const hpo_plot_options *o, hpo__svg *s);
+int hpo__plot_importance_applies(const hpo_snapshot *snap, const char **why);
 int hpo__plot_importance_text(const hpo_snapshot *snap, const hpo_plot_options *o, hpo__buf *out);
 int hpo__plot_intermediate(const hpo_snapshot *snap, const hpo_plot_options *o, hpo__svg *s);
+int hpo__plot_intermediate_applies(const hpo_snapshot *snap, const char **why);
 int hpo__plot_rungs(const hpo_snapshot *snap, const hpo_plot_options *o, hpo__svg *s);
+int hpo__plot_rungs_applies(const hpo_snapshot *snap, const char **why);
 int hpo__plot_timeline(const hpo_snapshot *snap, const hpo_plot_options *o, hpo__svg *s);
 int hpo__plot_edf(const hpo_snapshot *snap, const hpo_plot_options *o, hpo__svg *s);
+
+/* A trial's tooltip: "#12 · 0.9533 · C=1 gamma=0.001" (value "-" when none,
+ * the state when not complete). */
+void hpo__plot_tip(const hpo_snapshot *snap, size_t i, char *buf, size_t size);
+
+/* Indices of the trials to draw as marks when there are more than `cap`
+ * candidates (those with keep(i) true): the best `cap/10` complete ones by
+ * value, then an even stride over the rest, in trial order. Returns the count
+ * (<= cap) and sets *decimated when some were left out. `idx` holds cap. */
+size_t hpo__plot_decimate(const hpo_snapshot *snap, int (*keep)(const hpo_snapshot *, size_t),
+                          size_t cap, size_t *idx, int *decimated);
+
+/* Sort trial indices by value: best first, or worst first when `worst_first`;
+ * trials without a value last either way; ties by index. */
+int hpo__sort_by_value(const hpo_snapshot *snap, size_t *idx, size_t n, int worst_first);
 
 /* Shared applicability tests. */
 int hpo__plot_needs_complete(const hpo_snapshot *snap, const char **why); /* >= 1 complete */

@@ -29,6 +29,8 @@ static const char style_sheet[] =
     ".pc-line.pc-best{stroke-width:2.5;stroke-opacity:1}"
     ".bin{stroke:none}"
     ".bar{fill:#1f77b4}"
+    ".tbar{stroke:#fff;stroke-width:0.5}"
+    ".whisker{stroke:#1f77b4;stroke-width:1}"
     ".legend{font-size:10px;fill:#333}"
     ".note{font-size:10px;fill:#888}"
     ".cell{stroke:none}"
@@ -263,6 +265,13 @@ void hpo__svg_path_end(hpo__svg *s)
     hpo__svg_raw(s, "\"/>\n");
 }
 
+void hpo__svg_path_end_tip(hpo__svg *s, const char *tip)
+{
+    hpo__svg_raw(s, "\"><title>");
+    hpo__svg_esc(s, tip);
+    hpo__svg_raw(s, "</title></path>\n");
+}
+
 /* ---------------------------------------------------------------- scales */
 
 static double nice_step(double span, int max_ticks)
@@ -438,15 +447,21 @@ int hpo__scale_ticks(const hpo__scale *sc, int max, double *values, char (*label
             return n;
         n = 0; /* a narrow log range: fall through to linear ticks */
     }
-    double step = nice_step(sc->d1 - sc->d0, max > 1 ? max - 1 : 1);
-    if (sc->integer && step < 1.0)
-        step = 1.0;
-    double first = ceil(sc->d0 / step - 1e-9) * step;
-    for (double v = first; v <= sc->d1 + step * 1e-9 && n < max; v += step) {
-        double t = fabs(v) < step * 1e-9 ? 0.0 : v;
-        values[n] = t;
-        hpo__fmt_num(labels[n], 32, t);
-        n++;
+    /* nice steps, finer until at least two ticks fit (a domain like 15.5 .. 1024.5) */
+    for (int div = max > 1 ? max - 1 : 1; n < 2 && div <= 8 * max; div *= 2) {
+        double step = nice_step(sc->d1 - sc->d0, div);
+        if (sc->integer)
+            step = step < 1.0 ? 1.0 : ceil(step);
+        double first = ceil(sc->d0 / step - 1e-9) * step;
+        n = 0;
+        for (double v = first; v <= sc->d1 + step * 1e-9 && n < max; v += step) {
+            double t = fabs(v) < step * 1e-9 ? 0.0 : v;
+            values[n] = t;
+            hpo__fmt_num(labels[n], 32, t);
+            n++;
+        }
+        if (sc->integer && step == 1.0)
+            break;
     }
     return n;
 }
@@ -459,9 +474,11 @@ void hpo__svg_axis(hpo__svg *s, const hpo__scale *sc, hpo__axis_side side, doubl
     double tv[16];
     char tl[16][32];
     double span = fabs(sc->r1 - sc->r0);
-    int max = side == HPO__AXIS_BOTTOM ? (int)(span / 70) : (int)(span / 35);
-    if (max < 2)
-        max = 2;
+    int max = side == HPO__AXIS_BOTTOM ? (int)(span / 60) : (int)(span / 35);
+    if (sc->kind == HPO__SCALE_CATEGORY)
+        max = side == HPO__AXIS_BOTTOM ? (int)(span / 36) : (int)(span / 14);
+    if (max < 3)
+        max = 3;
     if (max > 16)
         max = 16;
     int n = hpo__scale_ticks(sc, max, tv, tl);
@@ -534,16 +551,18 @@ void hpo__svg_legend(hpo__svg *s, double x, double y, const char *fill, const ch
     hpo__svg_text(s, x + 14, y + 1, "start", 0, "legend", label);
 }
 
-void hpo__svg_colorbar(hpo__svg *s, const hpo__scale *sc, double x, double width, const char *title)
+void hpo__svg_colorbar(hpo__svg *s, const hpo__scale *sc, double x, double width, const char *title,
+                       int low_is_best)
 {
     const int steps = 32;
     double top = sc->r0 < sc->r1 ? sc->r0 : sc->r1;
     double h = fabs(sc->r1 - sc->r0) / steps;
     for (int k = 0; k < steps; k++) {
         char col[8];
-        /* r1 is the high end of the domain */
-        double t = sc->r1 < sc->r0 ? 1.0 - (k + 0.5) / steps : (k + 0.5) / steps;
-        hpo__color_ramp(t, col);
+        /* the value at the cell's centre, as a fraction of the domain */
+        double v = hpo__scale_invert(sc, top + (k + 0.5) * h);
+        double t = sc->d1 > sc->d0 ? (v - sc->d0) / (sc->d1 - sc->d0) : 0.5;
+        hpo__color_ramp(low_is_best ? 1.0 - t : t, col);
         hpo__svg_rect(s, x, top + k * h, width, h + 0.3, "cell", col);
     }
     hpo__svg_rect(s, x, top, width, fabs(sc->r1 - sc->r0), "frame", NULL);

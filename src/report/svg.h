@@ -74,6 +74,8 @@ void hpo__svg_point(hpo__svg *s, double x, double y, double r, const char *cls, 
 void hpo__svg_path_begin(hpo__svg *s, const char *cls, const char *stroke, const char *attrs);
 void hpo__svg_path_to(hpo__svg *s, double x, double y);
 void hpo__svg_path_end(hpo__svg *s);
+/* End the path with a <title> tooltip child (escaped). */
+void hpo__svg_path_end_tip(hpo__svg *s, const char *tip);
 
 /* ---- scales */
 
@@ -128,9 +130,12 @@ void hpo__svg_panel_begin(hpo__svg *s, double x0, double y0, double x1, double y
 /* A legend entry (swatch + label) at (x, y). */
 void hpo__svg_legend(hpo__svg *s, double x, double y, const char *fill, const char *label);
 
-/* A colour bar for a ramp over scale `sc` (vertical, at x, from sc->r0 to sc->r1). */
-void hpo__svg_colorbar(hpo__svg *s, const hpo__scale *sc, double x, double width,
-                       const char *title);
+/* A colour bar for the ramp over scale `sc` (vertical, at x, from sc->r0 to
+ * sc->r1): the ramp's yellow end at the domain's high end, or at its low end
+ * when `low_is_best` (a minimized objective). Log scales are coloured by
+ * value, as the marks are. */
+void hpo__svg_colorbar(hpo__svg *s, const hpo__scale *sc, double x, double width, const char *title,
+                       int low_is_best);
 
 /* ---- colours */
 
