@@ -32,6 +32,9 @@ int hpo__cli_studies(int argc, char **argv);
 int hpo__cli_export(int argc, char **argv);
 int hpo__cli_predict(int argc, char **argv);
 int hpo__cli_space(int argc, char **argv);
+int hpo__cli_plot(int argc, char **argv);
+int hpo__cli_report(int argc, char **argv);
+int hpo__cli_dashboard(int argc, char **argv);
 
 /* Print "hpo: <message>" on stderr and return `status`. */
 int hpo__cli_error(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

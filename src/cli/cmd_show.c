@@ -30,6 +30,7 @@ static const char status_usage[] =
     "A study's progress: counts, best trial, running trials. Without STUDY, a table\n"
     "of every study in the storage.\n"
     "\n"
+    "      --plot           also draw the best value so far as a text chart\n"
     "      --storage URI    storage (default " HPO_CLI_DEFAULT_STORAGE ")\n"
     "  -h, --help           this text\n";
 
@@ -295,7 +296,35 @@ done:
 
 /* ---------------------------------------------------------------- status */
 
-static int status_one(const char *storage, const char *name)
+/* The best-so-far text chart (`status --plot`), as wide as the terminal. */
+static int print_chart(hpo_study *study)
+{
+    hpo_snapshot *snap = NULL;
+    int rc = hpo_snapshot_from_study(study, &snap);
+    if (rc != 0)
+        return hpo__cli_lib_error(rc, 0);
+    hpo_plot_options opts = HPO_PLOT_OPTIONS_INIT;
+    opts.format = HPO_PLOT_TEXT;
+    const char *cols = getenv("COLUMNS");
+    long long w = 0;
+    if (cols && hpo__cli_parse_ll(cols, &w) == 0 && w >= 30 && w <= 400)
+        opts.width = (int)w - 12;
+    char *text = NULL;
+    int status = HPO_EXIT_OK;
+    const char *why = NULL;
+    putchar('\n');
+    if (!hpo_plot_applies(snap, "history", &why))
+        printf("no chart: %s\n", why ? why : "nothing to draw");
+    else if ((rc = hpo_plot(snap, "history", &opts, &text, NULL)) != 0)
+        status = hpo__cli_lib_error(rc, 0);
+    else
+        fputs(text, stdout);
+    hpo_free(text);
+    hpo_snapshot_destroy(snap);
+    return status;
+}
+
+static int status_one(const char *storage, const char *name, int plot)
 {
     hpo_study *study = NULL;
     int status = hpo__cli_load_study(storage, name, &study);
@@ -331,8 +360,10 @@ static int status_one(const char *storage, const char *name)
                hpo_trial_worker(t) ? hpo_trial_worker(t) : "-", d, last, params);
     }
     hpo_trial_list_free(trials, n);
+    if (plot)
+        status = print_chart(study);
     hpo_study_close(study);
-    return HPO_EXIT_OK;
+    return status;
 }
 
 static int status_all(const char *storage)
@@ -407,15 +438,35 @@ static int parse_storage_only(int argc, char **argv, const char *cmd, const char
 
 int hpo__cli_status(int argc, char **argv)
 {
+    static const struct option longopts[] = {
+        {"storage", required_argument, NULL, 'S'},
+        {"plot", no_argument, NULL, 'P'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
     const char *storage = HPO_CLI_DEFAULT_STORAGE;
-    int done;
-    int status = parse_storage_only(argc, argv, "status", status_usage, &storage, &done);
-    if (done)
-        return status;
+    int plot = 0, c;
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'S':
+            storage = optarg;
+            break;
+        case 'P':
+            plot = 1;
+            break;
+        case 'h':
+            fputs(status_usage, stdout);
+            return HPO_EXIT_OK;
+        default:
+            return hpo__cli_bad_option("status", c, argv);
+        }
+    }
     if (optind + 1 < argc)
         return hpo__cli_usage_error("status", "unexpected argument '%s'", argv[optind + 1]);
     if (optind < argc)
-        return status_one(storage, argv[optind]);
+        return status_one(storage, argv[optind], plot);
+    if (plot)
+        return hpo__cli_usage_error("status", "--plot needs a study name");
     return status_all(storage);
 }
 

@@ -27,6 +27,9 @@ static const char usage_text[] =
     "  status [STUDY] a study's progress, or every study of a storage\n"
     "  studies        names of the studies in a storage\n"
     "  export STUDY   trials as CSV (scikit-learn cv_results_ names) or JSON\n"
+    "  plot STUDY KIND  a plot as SVG, HTML or text (history, parallel, slice, ...)\n"
+    "  report STUDY   a self-contained HTML report: summary, trials, every plot\n"
+    "  dashboard      a read-only web view of every study in a storage, live\n"
     "  predict STUDY DATA  apply the model refitted after a search to a CSV file\n"
     "  space MODEL    a recommended search space for a built-in estimator\n"
     "  help [COMMAND] this text, or a command's options\n"
@@ -40,9 +43,10 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
-    {"tune", hpo__cli_tune},       {"plan", hpo__cli_plan},       {"show", hpo__cli_show},
-    {"status", hpo__cli_status},   {"studies", hpo__cli_studies}, {"export", hpo__cli_export},
-    {"predict", hpo__cli_predict}, {"space", hpo__cli_space},
+    {"tune", hpo__cli_tune},       {"plan", hpo__cli_plan},           {"show", hpo__cli_show},
+    {"status", hpo__cli_status},   {"studies", hpo__cli_studies},     {"export", hpo__cli_export},
+    {"predict", hpo__cli_predict}, {"space", hpo__cli_space},         {"plot", hpo__cli_plot},
+    {"report", hpo__cli_report},   {"dashboard", hpo__cli_dashboard},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
