@@ -18,8 +18,9 @@
  * 6, else the 6 most important by fANOVA, or --params): 1-D dependence on the
  * diagonal with the samples as a rug and the best trial's value as a red
  * dashed line; 2-D dependence below it with the samples as black dots and the
- * best trial red. Bounded at any size: the model sees at most 300 trials and
- * at most HPO__PLOT_MAX_MARKS samples are drawn.
+ * best trial red (the dots are the trials the model saw). Bounded at any size:
+ * the model sees at most 300 trials, the maps hold at most
+ * HPO__PLOT_MAX_MARKS dots in all, the rugs at most that many ticks.
  */
 #include "core/rng.h"
 #include "models/gp.h"
@@ -81,6 +82,8 @@ typedef struct model {
     double *samples; /* SAMPLES_1D x d random points */
     double *buf;     /* SAMPLES_1D x d scratch */
     double *mu;
+    size_t *rows; /* the trials the GP was fitted on (drawn as the samples) */
+    size_t n_rows;
 } model;
 
 /* Mean prediction (in objective units) over the first `ns` samples with
@@ -113,8 +116,11 @@ static int fit(const hpo_snapshot *s, unsigned long long seed, model *m, size_t 
         hpo__free(cat);
         return hpo__enomem();
     }
+    m->rows = rows;
     int dec;
     size_t n = hpo__plot_decimate(s, complete, MAX_FIT, rows, &dec);
+    m->rows = rows;
+    m->n_rows = n;
     double *X = hpo__malloc((n ? n : 1) * d * sizeof *X), *y = hpo__malloc((n ? n : 1) * sizeof *y);
     int rc = 0;
     if (!X || !y) {
@@ -159,7 +165,6 @@ static int fit(const hpo_snapshot *s, unsigned long long seed, model *m, size_t 
     hpo__free(starts);
     *n_fit = n;
 done:
-    hpo__free(rows);
     hpo__free(cat);
     hpo__free(X);
     hpo__free(y);
@@ -357,10 +362,12 @@ int hpo__plot_dependence(const hpo_snapshot *s, const hpo_plot_options *o, hpo__
                         hpo__color_ramp(s->direction == HPO_MAXIMIZE ? t : 1.0 - t, col);
                         hpo__svg_rect(svg, cx0, cy1, cx1 - cx0 + 0.3, cy0 - cy1 + 0.3, "cell", col);
                     }
-                size_t drawn = 0;
-                for (size_t i = 0; i < s->n_trials && drawn < HPO__PLOT_MAX_MARKS; i++) {
+                /* the samples the model saw, at most a share of the marks per panel */
+                size_t cap = HPO__PLOT_MAX_MARKS / (n * (n - 1) / 2), drawn = 0;
+                for (size_t q = 0; q < m.n_rows && drawn < cap; q++) {
+                    size_t i = m.rows[q];
                     double xv = s->x[i * d + sel[c]], yv = s->x[i * d + sel[r]];
-                    if (!complete(s, i) || isnan(xv) || isnan(yv) || (long)i == s->best)
+                    if (isnan(xv) || isnan(yv) || (long)i == s->best)
                         continue;
                     char tip[640];
                     hpo__plot_tip(s, i, tip, sizeof tip);
@@ -396,6 +403,7 @@ int hpo__plot_dependence(const hpo_snapshot *s, const hpo_plot_options *o, hpo__
     hpo__free(ng);
 done:
     hpo__gp_destroy(m.gp);
+    hpo__free(m.rows);
     hpo__free(m.samples);
     hpo__free(m.buf);
     hpo__free(m.mu);

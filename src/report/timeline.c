@@ -72,6 +72,34 @@ static size_t assign_lanes(const hpo_snapshot *s, double t_end, size_t *lane_of,
         lane_of[i] = l;
     }
     hpo__free(free_at);
+    /* a worker's lanes side by side: stable order by worker, then remap */
+    size_t *order = hpo__malloc((lanes ? lanes : 1) * sizeof *order);
+    size_t *where = hpo__malloc((lanes ? lanes : 1) * sizeof *where);
+    int *sorted = hpo__malloc((lanes ? lanes : 1) * sizeof *sorted);
+    if (!order || !where || !sorted) {
+        hpo__free(order);
+        hpo__free(where);
+        hpo__free(sorted);
+        return lanes; /* unsorted lanes still draw correctly */
+    }
+    for (size_t l = 0; l < lanes; l++)
+        order[l] = l;
+    for (size_t a = 1; a < lanes; a++)
+        for (size_t k = a; k > 0 && names[order[k - 1]] > names[order[k]]; k--) {
+            size_t t = order[k];
+            order[k] = order[k - 1];
+            order[k - 1] = t;
+        }
+    for (size_t l = 0; l < lanes; l++) {
+        where[order[l]] = l;
+        sorted[l] = names[order[l]];
+    }
+    memcpy(names, sorted, lanes * sizeof *names);
+    for (size_t i = 0; i < s->n_trials; i++)
+        lane_of[i] = where[lane_of[i]];
+    hpo__free(order);
+    hpo__free(where);
+    hpo__free(sorted);
     return lanes;
 }
 
