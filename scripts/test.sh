@@ -21,8 +21,8 @@ cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan -j"$jobs" --timeout 900
 
-echo "== valgrind, unit tests"
-ctest --test-dir build -L unit -j"$jobs" --timeout 900 \
+echo "== valgrind, unit tests (but the heavy ones, which run under ASan above)"
+ctest --test-dir build -L unit -LE heavy -j"$jobs" --timeout 900 \
   --overwrite MemoryCheckCommand=/usr/bin/valgrind \
   --overwrite "MemoryCheckCommandOptions=--error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --track-fds=no --suppressions=$PWD/tests/valgrind.supp" \
   -T memcheck >build/memcheck.log 2>&1 || { tail -50 build/memcheck.log; exit 1; }

@@ -10,9 +10,9 @@
  * parameters; a categorical is its level index; an inactive parameter its
  * lowest value), outputs standardized. Partial dependence as scikit-optimize
  * computes it: the mean prediction over random points of the space (250 for
- * the 1-D curves, 100 for the 2-D maps; seeded) with the shown parameters set
- * to each grid value — 40 grid points per curve, a 24 x 24 map (16 x 16 above
- * four parameters), each level of a categorical.
+ * the 1-D curves, as scikit-optimize; 50 for the 2-D maps, to bound the cost)
+ * with the shown parameters set to each grid value — 40 grid points per curve,
+ * a 20 x 20 map (14 x 14 above four parameters), each level of a categorical.
  *
  * Layout: the lower triangle of a matrix over the parameters (all when at most
  * 6, else the 6 most important by fANOVA, or --params): 1-D dependence on the
@@ -34,7 +34,7 @@
 #define MAX_SHOWN 6
 #define N_1D 40
 #define SAMPLES_1D 250
-#define SAMPLES_2D 100
+#define SAMPLES_2D 50
 
 static int complete(const hpo_snapshot *s, size_t i)
 {
@@ -236,7 +236,7 @@ int hpo__plot_dependence(const hpo_snapshot *s, const hpo_plot_options *o, hpo__
     size_t n_fit = 0;
     if ((rc = fit(s, o->seed, &m, &n_fit)) != 0 || (rc = draw_samples(s, o->seed, &m)) != 0)
         goto done;
-    size_t g2 = n > 4 ? 16 : 24;
+    size_t g2 = n > 4 ? 14 : 20;
     double side = n == 1 ? 380 : n <= 3 ? 230 : 160, gap = 52;
     int w = o->width ? o->width : (int)(95 + (double)n * (side + gap) + 90);
     int h = o->height ? o->height : (int)(70 + (double)n * (side + gap) + 40);

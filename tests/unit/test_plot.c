@@ -234,7 +234,7 @@ static void test_history(void **state)
 static void test_history_scale(void **state)
 {
     (void)state;
-    snapfix_opts o = {.n_trials = 100000, .seed = 4, .n_workers = 8};
+    snapfix_opts o = {.n_trials = 20000, .seed = 4, .n_workers = 8};
     hpo_snapshot *s = snapfix_make(&o);
     char *a = NULL;
     size_t len;
