@@ -86,6 +86,8 @@ void hpo__cli_method_text(hpo_study *study, char *buf, size_t size);
 /* Parameters as "a=1 b=rbf" (active only, in the space's order), after
  * "[rung 1, budget 9, from #4] " for a scheduler's trial. */
 void hpo__cli_params_text(const hpo_trial *t, char *buf, size_t size);
+/* Seconds a trial ran (so far, while running); NaN when unknown. */
+double hpo__cli_trial_duration(const hpo_trial *t);
 /* A value for people: %.6g, or "-" for NaN. */
 void hpo__cli_value_text(double v, char *buf, size_t size);
 /* A duration: "0.4s", "12.3s", "4:05", "1:02:03". */

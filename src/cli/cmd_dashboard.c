@@ -576,19 +576,6 @@ static void list_page(const dash *d, resp *r)
     r->type = "text/html; charset=utf-8";
 }
 
-static double trial_duration(const hpo_trial *t)
-{
-    double s = hpo_trial_start_time(t), e = hpo_trial_end_time(t);
-    if (s > 0 && e >= s)
-        return e - s;
-    if (s > 0 && hpo_trial_get_state(t) == HPO_TRIAL_RUNNING) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9 - s;
-    }
-    return NAN;
-}
-
 static void best_html(buf *b, hpo_study *study)
 {
     hpo_trial *best = NULL;
@@ -674,7 +661,7 @@ static void trials_html(buf *b, hpo_trial **trials, size_t n)
         const char *state = hpo_trial_state_to_string(hpo_trial_get_state(t));
         char v[64], dur[32], when[64], params[2048];
         hpo__cli_value_text(hpo_trial_value(t), v, sizeof v);
-        hpo__cli_duration_text(trial_duration(t), dur, sizeof dur);
+        hpo__cli_duration_text(hpo__cli_trial_duration(t), dur, sizeof dur);
         time_text(hpo_trial_start_time(t), when, sizeof when);
         hpo__cli_params_text(t, params, sizeof params);
         buf_printf(b, "<tr><td class=\"num\">%lld</td><td class=\"%s\">%s</td><td class=\"num\">",

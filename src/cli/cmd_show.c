@@ -47,19 +47,6 @@ static const char *direction_name(hpo_direction d)
     return d == HPO_MAXIMIZE ? "maximize" : "minimize";
 }
 
-static double trial_duration(const hpo_trial *t)
-{
-    double s = hpo_trial_start_time(t), e = hpo_trial_end_time(t);
-    if (s > 0 && e >= s)
-        return e - s;
-    if (s > 0 && hpo_trial_get_state(t) == HPO_TRIAL_RUNNING) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9 - s;
-    }
-    return NAN;
-}
-
 /* Sort direction for qsort (set before sorting; the CLI is single-threaded here). */
 static hpo_direction sort_dir;
 
@@ -90,7 +77,7 @@ static void print_trial_row(const hpo_trial *t)
 {
     char v[32], d[32], params[1024];
     hpo__cli_value_text(hpo_trial_value(t), v, sizeof v);
-    hpo__cli_duration_text(trial_duration(t), d, sizeof d);
+    hpo__cli_duration_text(hpo__cli_trial_duration(t), d, sizeof d);
     hpo__cli_params_text(t, params, sizeof params);
     printf("  %6lld  %-8s  %-12s  %8s  %s\n", hpo_trial_number(t),
            hpo_trial_state_to_string(hpo_trial_get_state(t)), v, d, params);
@@ -149,7 +136,7 @@ static json_t *trial_brief_json(const hpo_trial *t)
         params = json_loads(pj, 0, NULL);
         hpo_free(pj);
     }
-    double v = hpo_trial_value(t), d = trial_duration(t);
+    double v = hpo_trial_value(t), d = hpo__cli_trial_duration(t);
     return json_pack("{sIsssososo}", "number", (json_int_t)hpo_trial_number(t), "state",
                      hpo_trial_state_to_string(hpo_trial_get_state(t)), "value",
                      isfinite(v) ? json_real(v) : json_null(), "params",
@@ -349,7 +336,7 @@ static int status_one(const char *storage, const char *name, int plot)
             printf("\nrunning:\n  %6s  %-24s  %8s  %-12s  %s\n", "number", "worker", "elapsed",
                    "last report", "params");
         char d[32], last[48] = "-", params[1024];
-        hpo__cli_duration_text(trial_duration(t), d, sizeof d);
+        hpo__cli_duration_text(hpo__cli_trial_duration(t), d, sizeof d);
         size_t nr = hpo_trial_report_count(t);
         long long step;
         double v;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char usage_text[] =
@@ -109,6 +110,19 @@ int hpo__cli_bad_option(const char *cmd, int c, char **argv)
     if (optopt && !(arg[0] == '-' && arg[1] == '-'))
         return hpo__cli_usage_error(cmd, "unknown option '-%c'", optopt);
     return hpo__cli_usage_error(cmd, "unknown option '%s'", arg);
+}
+
+double hpo__cli_trial_duration(const hpo_trial *t)
+{
+    double s = hpo_trial_start_time(t), e = hpo_trial_end_time(t);
+    if (s > 0 && e >= s)
+        return e - s;
+    if (s > 0 && hpo_trial_get_state(t) == HPO_TRIAL_RUNNING) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9 - s;
+    }
+    return NAN;
 }
 
 int hpo__cli_parse_ll(const char *s, long long *out)

@@ -161,16 +161,7 @@ int hpo__plot_contour(const hpo_snapshot *s, const hpo_plot_options *o, hpo__svg
                     hpo__svg_point(svg, hpo__scale_map(&xs, xv), hpo__scale_map(&ys, yv), 2.0, "pt",
                                    "#111", s->trials[i].number, tip);
                 }
-            if (s->best >= 0) {
-                double xv = s->x[(size_t)s->best * s->n_params + px];
-                double yv = s->x[(size_t)s->best * s->n_params + py];
-                if (!isnan(xv) && !isnan(yv)) {
-                    char tip[640];
-                    hpo__plot_tip(s, (size_t)s->best, tip, sizeof tip);
-                    hpo__svg_point(svg, hpo__scale_map(&xs, xv), hpo__scale_map(&ys, yv), 4.5,
-                                   "pt-best", NULL, s->trials[s->best].number, tip);
-                }
-            }
+            hpo__plot_best_pair(s, svg, px, py, &xs, &ys, 4.5);
             hpo__svg_raw(svg, "</g>\n");
             if (r == n - 1 || n == 2)
                 hpo__svg_axis(svg, &xs, HPO__AXIS_BOTTOM, P.y1, s->params[px].name);

@@ -41,19 +41,7 @@ static int complete(const hpo_snapshot *s, size_t i)
     return s->trials[i].state == HPO_TRIAL_COMPLETE && isfinite(s->trials[i].value);
 }
 
-/* Model coordinate of a parameter value, and back. */
-static double to_unit(const hpo__snap_param *p, double v)
-{
-    if (p->kind == HPO__SNAP_CATEGORICAL)
-        return isnan(v) ? 0.0 : v;
-    double lo = p->low, hi = p->high;
-    if (isnan(v))
-        v = lo;
-    if (p->log && lo > 0 && v > 0)
-        return hi > lo ? (log10(v) - log10(lo)) / (log10(hi) - log10(lo)) : 0.5;
-    return hi > lo ? (v - lo) / (hi - lo) : 0.5;
-}
-
+/* A model coordinate back to the parameter's value (hpo__snap_unit's inverse). */
 static double from_unit(const hpo__snap_param *p, double u)
 {
     if (p->log && p->low > 0)
@@ -132,7 +120,7 @@ static int fit(const hpo_snapshot *s, unsigned long long seed, model *m, size_t 
     double mean = 0, var = 0;
     for (size_t r = 0; r < n; r++) {
         for (size_t j = 0; j < d; j++)
-            X[r * d + j] = to_unit(&s->params[j], s->x[rows[r] * d + j]);
+            X[r * d + j] = hpo__snap_unit(&s->params[j], s->x[rows[r] * d + j]);
         y[r] = s->trials[rows[r]].value;
         mean += y[r];
     }
@@ -375,16 +363,7 @@ int hpo__plot_dependence(const hpo_snapshot *s, const hpo_plot_options *o, hpo__
                                    "#111", s->trials[i].number, tip);
                     drawn++;
                 }
-                if (s->best >= 0) {
-                    double xv = s->x[(size_t)s->best * d + sel[c]];
-                    double yv = s->x[(size_t)s->best * d + sel[r]];
-                    if (!isnan(xv) && !isnan(yv)) {
-                        char tip[640];
-                        hpo__plot_tip(s, (size_t)s->best, tip, sizeof tip);
-                        hpo__svg_point(svg, hpo__scale_map(&xs, xv), hpo__scale_map(&ys, yv), 4.5,
-                                       "pt-best", NULL, s->trials[s->best].number, tip);
-                    }
-                }
+                hpo__plot_best_pair(s, svg, sel[c], sel[r], &xs, &ys, 4.5);
                 hpo__svg_raw(svg, "</g>\n");
                 if (c == 0)
                     hpo__svg_axis(svg, &ys, HPO__AXIS_LEFT, x0, pr->name);

@@ -18,7 +18,6 @@
 #include <string.h>
 
 #define BINS 20
-#define CELL 4.0
 
 int hpo__plot_evaluations(const hpo_snapshot *s, const hpo_plot_options *o, hpo__svg *svg)
 {
@@ -40,8 +39,7 @@ int hpo__plot_evaluations(const hpo_snapshot *s, const hpo_plot_options *o, hpo_
              binned ? "as counts (binned)" : "coloured by trial order (late = yellow)");
     hpo__svg_begin(svg, "evaluations", w, h, "Evaluations", sub);
     long long last = s->n_trials ? s->trials[s->n_trials - 1].number : 1;
-    size_t ncell = (size_t)ceil(side / CELL);
-    unsigned *cnt = hpo__malloc((ncell * ncell > BINS ? ncell * ncell : BINS) * sizeof *cnt);
+    unsigned *cnt = hpo__malloc(BINS * sizeof *cnt);
     if (!cnt)
         return hpo__enomem();
     for (size_t r = 0; r < n && rc == 0; r++) {
@@ -101,28 +99,16 @@ int hpo__plot_evaluations(const hpo_snapshot *s, const hpo_plot_options *o, hpo_
                 hpo__scale_param(&ys, &s->params[py], y1, y0);
                 hpo__svg_panel_begin(svg, x0, y0, x1, y1);
                 if (binned) {
-                    memset(cnt, 0, ncell * ncell * sizeof *cnt);
-                    unsigned maxc = 0;
-                    for (size_t i = 0; i < s->n_trials; i++) {
-                        double xv = s->x[i * s->n_params + px], yv = s->x[i * s->n_params + py];
-                        if (isnan(xv) || isnan(yv))
-                            continue;
-                        long cx = (long)floor((hpo__scale_map(&xs, xv) - x0) / CELL);
-                        long cy = (long)floor((hpo__scale_map(&ys, yv) - y0) / CELL);
-                        if (cx < 0 || cy < 0 || (size_t)cx >= ncell || (size_t)cy >= ncell)
-                            continue;
-                        unsigned k = ++cnt[(size_t)cy * ncell + (size_t)cx];
-                        maxc = k > maxc ? k : maxc;
+                    hpo__density dn;
+                    if (hpo__density_init(&dn, x0, y0, x1, y1) != 0) {
+                        rc = hpo__enomem();
+                        break;
                     }
-                    for (size_t k = 0; k < ncell * ncell; k++) {
-                        if (!cnt[k])
-                            continue;
-                        char col[8];
-                        hpo__color_ramp(maxc > 1 ? log((double)cnt[k]) / log((double)maxc) : 1,
-                                        col);
-                        hpo__svg_rect(svg, x0 + (double)(k % ncell) * CELL,
-                                      y0 + (double)(k / ncell) * CELL, CELL, CELL, "bin", col);
-                    }
+                    for (size_t i = 0; i < s->n_trials; i++)
+                        hpo__density_add(&dn, hpo__scale_map(&xs, s->x[i * s->n_params + px]),
+                                         hpo__scale_map(&ys, s->x[i * s->n_params + py]));
+                    hpo__density_draw(&dn, svg);
+                    hpo__density_free(&dn);
                 } else {
                     for (size_t i = 0; i < s->n_trials; i++) {
                         double xv = s->x[i * s->n_params + px], yv = s->x[i * s->n_params + py];
@@ -136,16 +122,7 @@ int hpo__plot_evaluations(const hpo_snapshot *s, const hpo_plot_options *o, hpo_
                                        "pt", col, s->trials[i].number, tip);
                     }
                 }
-                if (s->best >= 0) {
-                    double xv = s->x[(size_t)s->best * s->n_params + px];
-                    double yv = s->x[(size_t)s->best * s->n_params + py];
-                    if (!isnan(xv) && !isnan(yv)) {
-                        char tip[640];
-                        hpo__plot_tip(s, (size_t)s->best, tip, sizeof tip);
-                        hpo__svg_point(svg, hpo__scale_map(&xs, xv), hpo__scale_map(&ys, yv), 4.0,
-                                       "pt-best", NULL, s->trials[s->best].number, tip);
-                    }
-                }
+                hpo__plot_best_pair(s, svg, px, py, &xs, &ys, 4.0);
                 hpo__svg_raw(svg, "</g>\n");
                 if (c == 0)
                     hpo__svg_axis(svg, &ys, HPO__AXIS_LEFT, x0, s->params[py].name);

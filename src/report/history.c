@@ -19,7 +19,6 @@
 
 #define W_DEFAULT 900
 #define H_DEFAULT 480
-#define CELL 4.0
 
 typedef struct layout {
     double x0, x1, y0, y1; /* plot area: x0 left, y0 top */
@@ -40,42 +39,6 @@ static int value_log_scale(const hpo_snapshot *s)
             hi = v;
     }
     return hi > lo && hi / lo > 1e3;
-}
-
-static void draw_density(const hpo_snapshot *s, hpo__svg *svg, const hpo__scale *xs,
-                         const hpo__scale *ys, const layout *L)
-{
-    size_t nx = (size_t)ceil((L->x1 - L->x0) / CELL), ny = (size_t)ceil((L->y1 - L->y0) / CELL);
-    unsigned *count = hpo__calloc(nx * ny, sizeof *count);
-    if (!count) {
-        svg->err = HPO_ENOMEM;
-        return;
-    }
-    unsigned maxc = 0;
-    for (size_t i = 0; i < s->n_trials; i++) {
-        const hpo__snap_trial *t = &s->trials[i];
-        if (t->state != HPO_TRIAL_COMPLETE || !isfinite(t->value))
-            continue;
-        double px = hpo__scale_map(xs, (double)t->number), py = hpo__scale_map(ys, t->value);
-        long cx = (long)floor((px - L->x0) / CELL), cy = (long)floor((py - L->y0) / CELL);
-        if (cx < 0 || cy < 0 || (size_t)cx >= nx || (size_t)cy >= ny)
-            continue;
-        unsigned c = ++count[(size_t)cy * nx + (size_t)cx];
-        if (c > maxc)
-            maxc = c;
-    }
-    for (size_t cy = 0; cy < ny; cy++)
-        for (size_t cx = 0; cx < nx; cx++) {
-            unsigned c = count[cy * nx + cx];
-            if (!c)
-                continue;
-            char col[8];
-            double t = maxc > 1 ? log((double)c) / log((double)maxc) : 1.0;
-            hpo__color_ramp(0.15 + 0.85 * t, col);
-            hpo__svg_rect(svg, L->x0 + (double)cx * CELL, L->y0 + (double)cy * CELL, CELL, CELL,
-                          "bin", col);
-        }
-    hpo__free(count);
 }
 
 static void tooltip(const hpo_snapshot *s, size_t i, const char *what, char *buf, size_t size)
@@ -119,7 +82,15 @@ int hpo__plot_history(const hpo_snapshot *s, const hpo_plot_options *o, hpo__svg
     hpo__svg_grid(svg, &ys, HPO__AXIS_LEFT, L.x0, L.x1);
     hpo__svg_panel_begin(svg, L.x0, L.y0, L.x1, L.y1);
     if (binned) {
-        draw_density(s, svg, &xs, &ys, &L);
+        hpo__density d;
+        if (hpo__density_init(&d, L.x0, L.y0, L.x1, L.y1) != 0)
+            return hpo__enomem();
+        for (size_t i = 0; i < s->n_trials; i++)
+            if (s->trials[i].state == HPO_TRIAL_COMPLETE && isfinite(s->trials[i].value))
+                hpo__density_add(&d, hpo__scale_map(&xs, (double)s->trials[i].number),
+                                 hpo__scale_map(&ys, s->trials[i].value));
+        hpo__density_draw(&d, svg);
+        hpo__density_free(&d);
     } else {
         for (size_t i = 0; i < s->n_trials; i++) {
             const hpo__snap_trial *t = &s->trials[i];

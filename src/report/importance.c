@@ -47,21 +47,6 @@ static void domain(const hpo__snap_param *p, double *lo, double *hi)
     }
 }
 
-static double encode(const hpo__snap_param *p, double v)
-{
-    if (p->kind == HPO__SNAP_CATEGORICAL)
-        return isnan(v) ? 0.0 : v;
-    double lo = p->low, hi = p->high;
-    if (isnan(v))
-        v = lo;
-    if (p->log && lo > 0 && v > 0) {
-        v = log10(v);
-        lo = log10(lo);
-        hi = log10(hi);
-    }
-    return hi > lo ? (v - lo) / (hi - lo) : 0.5;
-}
-
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -204,7 +189,7 @@ int hpo__importance(const hpo_snapshot *s, unsigned long long seed, double *imp)
         domain(&s->params[j], &w.lo0[j], &w.hi0[j]);
     for (size_t r = 0; r < n; r++) {
         for (size_t j = 0; j < d; j++)
-            X[r * d + j] = encode(&s->params[j], s->x[rows[r] * d + j]);
+            X[r * d + j] = hpo__snap_unit(&s->params[j], s->x[rows[r] * d + j]);
         y[r] = s->trials[rows[r]].value;
     }
     hpo__forest_config cfg = {0};
@@ -280,23 +265,32 @@ static void order_by(const double *imp, size_t d, size_t *ord)
         }
 }
 
+/* Importances and the parameters' order, largest first (both hpo__malloc'd). */
+static int ranked(const hpo_snapshot *s, unsigned long long seed, double **imp, size_t **ord)
+{
+    size_t d = s->n_params;
+    *imp = hpo__malloc((d ? d : 1) * sizeof **imp);
+    *ord = hpo__malloc((d ? d : 1) * sizeof **ord);
+    int rc = *imp && *ord ? hpo__importance(s, seed, *imp) : hpo__enomem();
+    if (rc != 0) {
+        hpo__free(*imp);
+        hpo__free(*ord);
+        *imp = NULL;
+        *ord = NULL;
+        return rc;
+    }
+    order_by(*imp, d, *ord);
+    return 0;
+}
+
 int hpo__plot_importance(const hpo_snapshot *s, const hpo_plot_options *o, hpo__svg *svg)
 {
     size_t d = s->n_params;
-    double *imp = hpo__malloc(d * sizeof *imp);
-    size_t *ord = hpo__malloc(d * sizeof *ord);
-    if (!imp || !ord) {
-        hpo__free(imp);
-        hpo__free(ord);
-        return hpo__enomem();
-    }
-    int rc = hpo__importance(s, o->seed, imp);
-    if (rc != 0) {
-        hpo__free(imp);
-        hpo__free(ord);
+    double *imp;
+    size_t *ord;
+    int rc = ranked(s, o->seed, &imp, &ord);
+    if (rc != 0)
         return rc;
-    }
-    order_by(imp, d, ord);
     long long nc = s->counts[HPO_TRIAL_COMPLETE];
     int w = o->width ? o->width : 760;
     int h = o->height ? o->height : (int)(90 + 30 * (double)d);
@@ -336,16 +330,10 @@ int hpo__plot_importance(const hpo_snapshot *s, const hpo_plot_options *o, hpo__
 int hpo__plot_importance_text(const hpo_snapshot *s, const hpo_plot_options *o, hpo__buf *out)
 {
     size_t d = s->n_params;
-    double *imp = hpo__malloc(d * sizeof *imp);
-    size_t *ord = hpo__malloc(d * sizeof *ord);
-    if (!imp || !ord) {
-        hpo__free(imp);
-        hpo__free(ord);
-        return hpo__enomem();
-    }
-    int rc = hpo__importance(s, o->seed, imp);
+    double *imp;
+    size_t *ord;
+    int rc = ranked(s, o->seed, &imp, &ord);
     if (rc == 0) {
-        order_by(imp, d, ord);
         int cols = o->width ? o->width : 40;
         size_t nw = 4;
         for (size_t j = 0; j < d; j++)

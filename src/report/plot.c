@@ -219,6 +219,68 @@ size_t hpo__plot_decimate(const hpo_snapshot *snap, int (*keep)(const hpo_snapsh
     return out;
 }
 
+int hpo__density_init(hpo__density *d, double x0, double y0, double x1, double y1)
+{
+    d->x0 = x0;
+    d->y0 = y0;
+    d->nx = (size_t)ceil((x1 - x0) / HPO__DENSITY_CELL);
+    d->ny = (size_t)ceil((y1 - y0) / HPO__DENSITY_CELL);
+    d->max = 0;
+    size_t cells = d->nx * d->ny;
+    d->count = hpo__calloc(cells ? cells : 1, sizeof *d->count);
+    return d->count ? 0 : hpo__enomem();
+}
+
+void hpo__density_add(hpo__density *d, double px, double py)
+{
+    if (!d->count || isnan(px) || isnan(py))
+        return;
+    long cx = (long)floor((px - d->x0) / HPO__DENSITY_CELL);
+    long cy = (long)floor((py - d->y0) / HPO__DENSITY_CELL);
+    if (cx < 0 || cy < 0 || (size_t)cx >= d->nx || (size_t)cy >= d->ny)
+        return;
+    unsigned c = ++d->count[(size_t)cy * d->nx + (size_t)cx];
+    if (c > d->max)
+        d->max = c;
+}
+
+void hpo__density_draw(const hpo__density *d, hpo__svg *svg)
+{
+    for (size_t cy = 0; cy < d->ny && d->count; cy++)
+        for (size_t cx = 0; cx < d->nx; cx++) {
+            unsigned c = d->count[cy * d->nx + cx];
+            if (!c)
+                continue;
+            char col[8];
+            double t = d->max > 1 ? log((double)c) / log((double)d->max) : 1.0;
+            hpo__color_ramp(0.15 + 0.85 * t, col);
+            hpo__svg_rect(svg, d->x0 + (double)cx * HPO__DENSITY_CELL,
+                          d->y0 + (double)cy * HPO__DENSITY_CELL, HPO__DENSITY_CELL,
+                          HPO__DENSITY_CELL, "bin", col);
+        }
+}
+
+void hpo__density_free(hpo__density *d)
+{
+    hpo__free(d->count);
+    d->count = NULL;
+}
+
+void hpo__plot_best_pair(const hpo_snapshot *snap, hpo__svg *svg, size_t px, size_t py,
+                         const hpo__scale *xs, const hpo__scale *ys, double r)
+{
+    if (snap->best < 0)
+        return;
+    double xv = snap->x[(size_t)snap->best * snap->n_params + px];
+    double yv = snap->x[(size_t)snap->best * snap->n_params + py];
+    if (isnan(xv) || isnan(yv))
+        return;
+    char tip[640];
+    hpo__plot_tip(snap, (size_t)snap->best, tip, sizeof tip);
+    hpo__svg_point(svg, hpo__scale_map(xs, xv), hpo__scale_map(ys, yv), r, "pt-best", NULL,
+                   snap->trials[snap->best].number, tip);
+}
+
 static int unknown_kind(const char *kind)
 {
     const char *const *names = hpo_plot_kinds();

@@ -75,6 +75,26 @@ size_t hpo__plot_decimate(const hpo_snapshot *snap, int (*keep)(const hpo_snapsh
  * trials without a value last either way; ties by index. */
 int hpo__sort_by_value(const hpo_snapshot *snap, size_t *idx, size_t n, int worst_first);
 
+/* A density of 4-pixel cells over a panel, for the kinds that bin at scale:
+ * add points in pixels, then draw the cells coloured by count (log scale on
+ * the ramp). init returns HPO_ENOMEM on failure. */
+#define HPO__DENSITY_CELL 4.0
+typedef struct hpo__density {
+    double x0, y0;
+    size_t nx, ny;
+    unsigned *count;
+    unsigned max;
+} hpo__density;
+int hpo__density_init(hpo__density *d, double x0, double y0, double x1, double y1);
+void hpo__density_add(hpo__density *d, double px, double py);
+void hpo__density_draw(const hpo__density *d, hpo__svg *svg);
+void hpo__density_free(hpo__density *d);
+
+/* The best trial as a red point on a pair panel (parameters px, py), when
+ * both are active. */
+void hpo__plot_best_pair(const hpo_snapshot *snap, hpo__svg *svg, size_t px, size_t py,
+                         const hpo__scale *xs, const hpo__scale *ys, double r);
+
 /* Shared applicability tests. */
 int hpo__plot_needs_complete(const hpo_snapshot *snap, const char **why); /* >= 1 complete */
 int hpo__plot_needs_params(const hpo_snapshot *snap, const char **why);   /* >= 1 param too */

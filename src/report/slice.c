@@ -17,7 +17,6 @@
 
 #define PANEL_W 260.0
 #define PANEL_H 210.0
-#define CELL 4.0
 #define GAP 55.0
 
 static double jitter(long long number)
@@ -25,45 +24,6 @@ static double jitter(long long number)
     unsigned long long h = (unsigned long long)number * 0x9E3779B97F4A7C15ULL;
     h ^= h >> 29;
     return ((double)(h % 1000) / 1000.0 - 0.5) * 0.5; /* within +-0.25 of a band */
-}
-
-static void density(const hpo_snapshot *s, hpo__svg *svg, size_t j, const hpo__scale *xs,
-                    const hpo__scale *ys, double x0, double y0, double x1, double y1)
-{
-    size_t nx = (size_t)ceil((x1 - x0) / CELL), ny = (size_t)ceil((y1 - y0) / CELL);
-    unsigned *count = hpo__calloc(nx * ny, sizeof *count);
-    if (!count) {
-        svg->err = HPO_ENOMEM;
-        return;
-    }
-    unsigned maxc = 0;
-    for (size_t i = 0; i < s->n_trials; i++) {
-        const hpo__snap_trial *t = &s->trials[i];
-        double xv = s->x[i * s->n_params + j];
-        if (t->state != HPO_TRIAL_COMPLETE || !isfinite(t->value) || isnan(xv))
-            continue;
-        if (xs->kind == HPO__SCALE_CATEGORY)
-            xv += jitter(t->number);
-        double px = hpo__scale_map(xs, xv), py = hpo__scale_map(ys, t->value);
-        long cx = (long)floor((px - x0) / CELL), cy = (long)floor((py - y0) / CELL);
-        if (cx < 0 || cy < 0 || (size_t)cx >= nx || (size_t)cy >= ny)
-            continue;
-        unsigned c = ++count[(size_t)cy * nx + (size_t)cx];
-        if (c > maxc)
-            maxc = c;
-    }
-    for (size_t cy = 0; cy < ny; cy++)
-        for (size_t cx = 0; cx < nx; cx++) {
-            unsigned c = count[cy * nx + cx];
-            if (!c)
-                continue;
-            char col[8];
-            double t = maxc > 1 ? log((double)c) / log((double)maxc) : 1.0;
-            hpo__color_ramp(0.15 + 0.85 * t, col);
-            hpo__svg_rect(svg, x0 + (double)cx * CELL, y0 + (double)cy * CELL, CELL, CELL, "bin",
-                          col);
-        }
-    hpo__free(count);
 }
 
 int hpo__plot_slice(const hpo_snapshot *s, const hpo_plot_options *o, hpo__svg *svg)
@@ -105,7 +65,22 @@ int hpo__plot_slice(const hpo_snapshot *s, const hpo_plot_options *o, hpo__svg *
         hpo__svg_grid(svg, &ys, HPO__AXIS_LEFT, x0, x1);
         hpo__svg_panel_begin(svg, x0, y0, x1, y1);
         if (binned) {
-            density(s, svg, j, &xs, &ys, x0, y0, x1, y1);
+            hpo__density dn;
+            if (hpo__density_init(&dn, x0, y0, x1, y1) != 0) {
+                hpo__free(vals);
+                return hpo__enomem();
+            }
+            for (size_t i = 0; i < s->n_trials; i++) {
+                const hpo__snap_trial *t = &s->trials[i];
+                double xv = s->x[i * s->n_params + j];
+                if (t->state != HPO_TRIAL_COMPLETE || !isfinite(t->value) || isnan(xv))
+                    continue;
+                if (xs.kind == HPO__SCALE_CATEGORY)
+                    xv += jitter(t->number);
+                hpo__density_add(&dn, hpo__scale_map(&xs, xv), hpo__scale_map(&ys, t->value));
+            }
+            hpo__density_draw(&dn, svg);
+            hpo__density_free(&dn);
         } else {
             for (size_t i = 0; i < s->n_trials; i++) {
                 const hpo__snap_trial *t = &s->trials[i];

@@ -103,6 +103,18 @@ void hpo__snap_value_label(const hpo_snapshot *s, size_t j, double v, char *buf,
     }
 }
 
+double hpo__snap_unit(const hpo__snap_param *p, double v)
+{
+    if (p->kind == HPO__SNAP_CATEGORICAL)
+        return isnan(v) ? 0.0 : v;
+    double lo = p->low, hi = p->high;
+    if (isnan(v))
+        v = lo;
+    if (p->log && lo > 0 && v > 0)
+        return hi > lo ? (log10(v) - log10(lo)) / (log10(hi) - log10(lo)) : 0.5;
+    return hi > lo ? (v - lo) / (hi - lo) : 0.5;
+}
+
 void hpo__snap_params_text(const hpo_snapshot *s, size_t i, char *buf, size_t size)
 {
     size_t off = 0;

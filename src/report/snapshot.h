@@ -97,6 +97,12 @@ int hpo__snap_select_params(const hpo_snapshot *s, const char *list, size_t max,
 /* Label of parameter j's value v ("0.001", "rbf", "-" for NaN) into buf. */
 void hpo__snap_value_label(const hpo_snapshot *s, size_t j, double v, char *buf, size_t size);
 
+/* A value in model space for the models behind the plots (importance,
+ * dependence): a numeric parameter scaled to [0, 1] along its axis (log10 for
+ * a log parameter), a categorical its level index; NaN (inactive) becomes the
+ * lowest value / the first level. */
+double hpo__snap_unit(const hpo__snap_param *p, double v);
+
 /* A trial's parameters as "C=1 gamma=0.001 kernel=rbf" (active only). */
 void hpo__snap_params_text(const hpo_snapshot *s, size_t i, char *buf, size_t size);
 

@@ -8,6 +8,8 @@
  * degree (int 2..5, active only when kernel == poly).
  * Value (minimized unless maximize): a smooth function of the parameters plus
  * a little noise; failed/pruned trials have no value; pruned ones have reports.
+ * Also two checks the plot tests share: counting a substring, and well-formed
+ * XML by Python's parser ($PYTHON, skipped when unset).
  */
 #ifndef HPO_TESTS_SNAPFIX_H
 #define HPO_TESTS_SNAPFIX_H
@@ -17,7 +19,39 @@
 #include "util/util.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+static inline size_t snapfix_count(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* 0 when `doc` parses as XML (or no $PYTHON), else non-zero. */
+static inline int snapfix_xml_check(const char *doc)
+{
+    const char *py = getenv("PYTHON");
+    if (!py || !*py)
+        return 0;
+    char path[] = "/tmp/hpo-test-plot.XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return -1;
+    FILE *fp = fdopen(fd, "w");
+    fputs(doc, fp);
+    fclose(fp);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd,
+             "%s -c 'import sys,xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' %s", py, path);
+    int rc = system(cmd);
+    unlink(path);
+    return rc;
+}
 
 typedef struct snapfix_opts {
     size_t n_trials;

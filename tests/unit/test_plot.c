@@ -21,33 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static size_t count(const char *hay, const char *needle)
-{
-    size_t n = 0;
-    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
-        n++;
-    return n;
-}
-
-/* Well-formed XML by Python's parser ($PYTHON), when it is available. */
-static void assert_xml(const char *doc)
-{
-    const char *py = getenv("PYTHON");
-    if (!py || !*py)
-        return;
-    char path[] = "/tmp/hpo-test-plot.XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    FILE *fp = fdopen(fd, "w");
-    fputs(doc, fp);
-    fclose(fp);
-    char cmd[512];
-    snprintf(cmd, sizeof cmd,
-             "%s -c 'import sys,xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' %s", py, path);
-    int rc = system(cmd);
-    unlink(path);
-    assert_int_equal(rc, 0);
-}
+#define assert_xml(doc) assert_int_equal(snapfix_xml_check(doc), 0)
 
 static void test_escape_and_marks(void **state)
 {
@@ -212,8 +186,8 @@ static void test_history(void **state)
         vertices += *p == 'M' || *p == 'L';
     assert_int_equal(vertices, 2 * improvements);
     /* one mark per complete trial (the best drawn once, as pt-best) */
-    assert_int_equal(count(a, "data-t="), (size_t)s->counts[HPO_TRIAL_COMPLETE]);
-    assert_int_equal(count(a, "class=\"pt-best\""), 1);
+    assert_int_equal(snapfix_count(a, "data-t="), (size_t)s->counts[HPO_TRIAL_COMPLETE]);
+    assert_int_equal(snapfix_count(a, "class=\"pt-best\""), 1);
     char want[64];
     snprintf(want, sizeof want, "class=\"pt-best\" cx=");
     assert_non_null(strstr(a, want));
@@ -239,8 +213,8 @@ static void test_history_scale(void **state)
     char *a = NULL;
     size_t len;
     assert_int_equal(hpo_plot(s, "history", NULL, &a, &len), 0);
-    assert_true(count(a, "data-t=") <= 1); /* only the best's mark */
-    assert_true(count(a, "class=\"bin\"") <= (900 / 4 + 1) * (480 / 4 + 1));
+    assert_true(snapfix_count(a, "data-t=") <= 1); /* only the best's mark */
+    assert_true(snapfix_count(a, "class=\"bin\"") <= (900 / 4 + 1) * (480 / 4 + 1));
     assert_non_null(strstr(a, "binned"));
     assert_true(len < 4u << 20);
     hpo__free(a);
@@ -259,8 +233,8 @@ static void test_history_text(void **state)
     char *t = NULL;
     assert_int_equal(hpo_plot(s, "history", &opts, &t, NULL), 0);
     /* a header, 6 chart rows, the axis and its labels */
-    assert_int_equal(count(t, "\n"), 9);
-    assert_int_equal(count(t, "●"), 30); /* one mark per column */
+    assert_int_equal(snapfix_count(t, "\n"), 9);
+    assert_int_equal(snapfix_count(t, "●"), 30); /* one mark per column */
     assert_non_null(strstr(t, "(maximize)"));
     /* the mark of the last column is on the top row (best = highest) */
     const char *row1 = strchr(t, '\n') + 1;

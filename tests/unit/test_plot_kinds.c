@@ -24,32 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static size_t count(const char *hay, const char *needle)
-{
-    size_t n = 0;
-    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
-        n++;
-    return n;
-}
-
-static void assert_xml(const char *doc)
-{
-    const char *py = getenv("PYTHON");
-    if (!py || !*py)
-        return;
-    char path[] = "/tmp/hpo-test-kinds.XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    FILE *fp = fdopen(fd, "w");
-    fputs(doc, fp);
-    fclose(fp);
-    char cmd[512];
-    snprintf(cmd, sizeof cmd,
-             "%s -c 'import sys,xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' %s", py, path);
-    int rc = system(cmd);
-    unlink(path);
-    assert_int_equal(rc, 0);
-}
+#define assert_xml(doc) assert_int_equal(snapfix_xml_check(doc), 0)
 
 static hpo_snapshot *small_study(void)
 {
@@ -115,7 +90,7 @@ static void test_every_kind_at_scale(void **state)
         char *a = draw(s, *k, &po, &len);
         /* per-trial marks are capped (parallel and intermediate add a few
          * best-trial marks; timeline and evaluations bin) */
-        size_t marks = count(a, "data-t=");
+        size_t marks = snapfix_count(a, "data-t=");
         if (marks > HPO__PLOT_MAX_MARKS + 200)
             fail_msg("%s: %zu marks at 6000 trials", *k, marks);
         if (len > (8u << 20))
@@ -145,15 +120,15 @@ static void test_report(void **state)
     for (const char *p = r; (p = strstr(p, "<tr data-t=\"")) != NULL; p++)
         rows += p[12] >= '0' && p[12] <= '9';
     assert_int_equal(rows, 100);
-    assert_int_equal(count(r, "</script>"), 2); /* the data and the script */
-    assert_int_equal(count(r, "<b>x</b>"), 0);
+    assert_int_equal(snapfix_count(r, "</script>"), 2); /* the data and the script */
+    assert_int_equal(snapfix_count(r, "<b>x</b>"), 0);
     assert_non_null(strstr(r, "\\u003c/script\\u003e\\u003cb\\u003ex"));
-    assert_int_equal(count(r, "</html>"), 1);
+    assert_int_equal(snapfix_count(r, "</html>"), 1);
     size_t applies = 0, total = 0;
     for (const char *const *k = hpo_plot_kinds(); *k; k++, total++)
         applies += hpo_plot_applies(s, *k, NULL) != 0;
-    assert_int_equal(count(r, "<svg xmlns="), applies);
-    assert_int_equal(count(r, "<li><b>"), total - applies); /* rungs, intermediate */
+    assert_int_equal(snapfix_count(r, "<svg xmlns="), applies);
+    assert_int_equal(snapfix_count(r, "<li><b>"), total - applies); /* rungs, intermediate */
     assert_true(applies < total);
     /* the trials JSON parses and has a row per trial */
     const char *a = strstr(r, "id=\"trials-data\">") + strlen("id=\"trials-data\">");
@@ -174,9 +149,9 @@ static void test_parallel_markup(void **state)
     hpo_snapshot *s = small_study();
     char *a = draw(s, "parallel", NULL, NULL);
     /* one axis per parameter plus the objective */
-    assert_int_equal(count(a, "class=\"pc-axis\""), s->n_params + 1);
-    assert_int_equal(count(a, "class=\"pc-line"), (size_t)s->counts[HPO_TRIAL_COMPLETE]);
-    assert_int_equal(count(a, "pc-line pc-best"), 1);
+    assert_int_equal(snapfix_count(a, "class=\"pc-axis\""), s->n_params + 1);
+    assert_int_equal(snapfix_count(a, "class=\"pc-line"), (size_t)s->counts[HPO_TRIAL_COMPLETE]);
+    assert_int_equal(snapfix_count(a, "pc-line pc-best"), 1);
     /* every line has one entry per axis (empty when inactive: degree) */
     for (const char *p = a; (p = strstr(p, "data-v=\"")) != NULL; p++) {
         p += 8;
@@ -190,7 +165,7 @@ static void test_parallel_markup(void **state)
     hpo_plot_options o = HPO_PLOT_OPTIONS_INIT;
     o.params = "kernel,lr";
     a = draw(s, "parallel", &o, NULL);
-    assert_int_equal(count(a, "class=\"pc-axis\""), 3);
+    assert_int_equal(snapfix_count(a, "class=\"pc-axis\""), 3);
     const char *k = strstr(a, ">kernel<"), *l = strstr(a, ">lr<");
     assert_true(k && l && k < l);
     hpo__free(a);
@@ -315,7 +290,7 @@ static void test_rungs_and_curves(void **state)
     hpo_snapshot *s = small_study();
     char *a = draw(s, "rungs", NULL, NULL);
     /* three brackets of three rungs: "n × budget" above each rung */
-    assert_int_equal(count(a, "bracket "), 3);
+    assert_int_equal(snapfix_count(a, "bracket "), 3);
     assert_non_null(strstr(a, " × 9<"));
     hpo__free(a);
     a = draw(s, "intermediate", NULL, NULL);
@@ -324,9 +299,9 @@ static void test_rungs_and_curves(void **state)
         curves += s->trials[i].n_reports > 0;
         pruned += s->trials[i].n_reports > 0 && s->trials[i].state == HPO_TRIAL_PRUNED;
     }
-    assert_int_equal(count(a, "<path class=\"line\""), curves);
+    assert_int_equal(snapfix_count(a, "<path class=\"line\""), curves);
     /* each pruned curve ends in a mark */
-    assert_int_equal(count(a, "fill=\"#ff7f0e\" data-t="), pruned);
+    assert_int_equal(snapfix_count(a, "fill=\"#ff7f0e\" data-t="), pruned);
     hpo__free(a);
     hpo_snapshot_destroy(s);
 }
@@ -339,7 +314,7 @@ static void test_timeline_lanes(void **state)
     assert_non_null(strstr(a, ">host:1000<"));
     assert_non_null(strstr(a, ">host:1002<"));
     assert_null(strstr(a, "″")); /* no overlapping trials, no extra lanes */
-    assert_int_equal(count(a, "class=\"tbar\""), s->n_trials);
+    assert_int_equal(snapfix_count(a, "class=\"tbar\""), s->n_trials);
     hpo__free(a);
     /* two trials of one worker at the same time: a second lane */
     s->trials[3].start = s->trials[0].start;
