@@ -58,6 +58,54 @@ if not nonblank(png):
 sys.exit(0 if ok else 1)
 PY
 
+# The report's script at work: a tooltip and highlighting on hover, sorting by
+# a column, and brushing the objective axis of the parallel coordinates (mouse
+# events dispatched at the elements' on-screen positions).
+check "report in Chromium: tooltip, sorting, brushing" "$PY" - "$LIB" "$WORK/r.html" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1])
+from webdriver import Browser
+ok = True
+def fail(msg):
+    global ok
+    print('FAILED: ' + msg, file=sys.stderr); ok = False
+with Browser() as b:
+    b.get('file://' + sys.argv[2])
+    tip = b.script("""
+      var e = document.querySelector('svg.hpo-plot[data-kind=history] circle[data-t]');
+      var r = e.getBoundingClientRect();
+      e.dispatchEvent(new MouseEvent('mouseover', {bubbles: true, clientX: r.x, clientY: r.y}));
+      var t = document.getElementById('tip');
+      var lit = document.querySelectorAll('.hl').length;
+      return [getComputedStyle(t).display, t.textContent, lit];""")
+    if tip[0] != 'block' or not tip[1].startswith('#') or tip[2] < 2:
+        fail(f'tooltip/highlight: {tip}')
+    first = b.script("""
+      var th = document.querySelectorAll('table.trials th')[2];   // value
+      th.click();
+      var cells = [].map.call(document.querySelectorAll('table.trials tbody tr td:nth-child(3)'),
+                              function (td) { return +td.textContent; });
+      return cells;""")
+    if first != sorted(first):
+        fail(f'sorting by value: {first}')
+    brushed = b.script("""
+      var svg = document.querySelector('svg.hpo-plot[data-kind=parallel]');
+      var axes = svg.querySelectorAll('g.pc-axis'), ax = axes[axes.length - 1];
+      var hit = ax.querySelector('rect[fill=transparent]'), r = hit.getBoundingClientRect();
+      var x = r.x + r.width / 2, y0 = r.y + 1, y1 = r.y + r.height * 0.5;
+      hit.dispatchEvent(new MouseEvent('mousedown', {bubbles: true, clientX: x, clientY: y0}));
+      document.dispatchEvent(new MouseEvent('mousemove', {bubbles: true, clientX: x, clientY: y1}));
+      document.dispatchEvent(new MouseEvent('mouseup', {bubbles: true, clientX: x, clientY: y1}));
+      var lines = svg.querySelectorAll('path.pc-line').length;
+      var off = svg.querySelectorAll('path.pc-line.off').length;
+      var rows = document.querySelectorAll('table.trials tbody tr').length;
+      return [lines, off, rows, document.getElementById('trials-shown').textContent];""")
+    lines, off, rows, shown = brushed
+    if not (0 < off < lines) or rows != lines - off or 'brushed' not in shown:
+        fail(f'brushing the objective axis: {brushed}')
+sys.exit(0 if ok else 1)
+PY
+
 # ---- (b) the dashboard, updating while it is open
 expect_status 0 "create the live study" "$TELL" --create "sqlite:///$DB" live
 for v in 0.5 0.25 0.75; do
