@@ -39,7 +39,10 @@ static hpo_snapshot *small_study(void)
     return snapfix_make(&o);
 }
 
-static char *draw(const hpo_snapshot *s, const char *kind, const hpo_plot_options *o, size_t *len)
+/* noinline: inlined, gcc -O2 takes the returned heap pointer for the address
+ * of the local it was read from (-Wdangling-pointer) */
+__attribute__((noinline)) static char *draw(const hpo_snapshot *s, const char *kind,
+                                            const hpo_plot_options *o, size_t *len)
 {
     char *out = NULL;
     int rc = hpo_plot(s, kind, o, &out, len);
