@@ -11,9 +11,9 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 # python3-numpy runs examples/train_digits.py, the training command of the
 # Hyperband example (hpo itself uses no Python).
 PKGS_BUILD="build-essential cmake pkg-config libyaml-dev libjansson-dev libsqlite3-dev libpcre2-dev zlib1g-dev libsvm-dev liblinear-dev libxgboost-dev libopenblas-dev liblapacke-dev liblbfgsb-dev libcivetweb-dev dataset-fashion-mnist python3-numpy"
-# Tests: cmocka, clang + libFuzzer, valgrind, the scikit-learn oracle, sqlite3 shell;
+# Tests: cmocka, clang + libFuzzer, valgrind, the scikit-learn oracle (and Optuna's fANOVA), sqlite3 shell;
 # headless Chromium and ChromeDriver with python3-pil for the report and dashboard tests.
-PKGS_TEST="libcmocka-dev clang libclang-rt-14-dev valgrind python3 python3-sklearn sqlite3 procps python3-xgboost python3-mpmath chromium chromium-driver python3-pil"
+PKGS_TEST="libcmocka-dev clang libclang-rt-14-dev valgrind python3 python3-sklearn sqlite3 procps python3-xgboost python3-mpmath python3-optuna chromium chromium-driver python3-pil"
 
 want="$PKGS_BUILD"
 if [ "${1:-}" = "--test" ]; then want="$want $PKGS_TEST"; fi
