@@ -1,7 +1,7 @@
 /*
  * parallel.c -- the "parallel" plot (Optuna's plot_parallel_coordinate): one
- * vertical axis per parameter (log axes for log parameters, categorical axes
- * in the user's order), the objective's axis last, and one line per complete
+ * vertical axis for the objective, first as in Optuna, then one per parameter
+ * (log axes for log parameters, categorical axes in the user's order), and one line per complete
  * trial coloured by its value on the viridis ramp (the best end yellow,
  * whichever the direction), the best trial drawn last in red. An inactive
  * parameter breaks its line.
@@ -65,11 +65,13 @@ int hpo__plot_parallel(const hpo_snapshot *s, const hpo_plot_options *o, hpo__sv
     double top = 78, bottom = h - 40.0, left = 70, right = w - 110.0;
     size_t naxes = nsel + 1;
     double step = naxes > 1 ? (right - left) / (double)(naxes - 1) : 0;
-    for (size_t k = 0; k < nsel; k++)
-        hpo__scale_param(&axes[k], &s->params[sel[k]], bottom, top);
-    hpo__scale_fit(&axes[nsel], vals, s->n_trials, 1, 0, bottom, top);
+    /* the objective's axis first (as Optuna draws it), so a trial whose last
+     * parameters are inactive still reaches its value */
+    hpo__scale_fit(&axes[0], vals, s->n_trials, 1, 0, bottom, top);
+    for (size_t k = 1; k <= nsel; k++)
+        hpo__scale_param(&axes[k], &s->params[sel[k - 1]], bottom, top);
     /* colour: t in [0, 1] with 1 = best */
-    double lo = axes[nsel].d0, hi = axes[nsel].d1;
+    double lo = axes[0].d0, hi = axes[0].d1;
 
     /* axes: line, name, ticks */
     for (size_t k = 0; k < naxes; k++) {
@@ -80,7 +82,7 @@ int hpo__plot_parallel(const hpo_snapshot *s, const hpo_plot_options *o, hpo__sv
                      k, x, top, bottom);
         hpo__svg_axis(svg, &axes[k], HPO__AXIS_LEFT, x, NULL);
         hpo__svg_text(svg, x, top - 12, "middle", 0, "axis-title",
-                      k < nsel ? s->params[sel[k]].name : "objective");
+                      k ? s->params[sel[k - 1]].name : "objective");
         hpo__svg_raw(svg, "</g>\n");
     }
     /* lines from the worst to the best, so the good ones stay visible; the best last */
@@ -103,7 +105,7 @@ int hpo__plot_parallel(const hpo_snapshot *s, const hpo_plot_options *o, hpo__sv
             if (dv.data)
                 dv.data[0] = '\0';
             for (size_t k = 0; k < naxes; k++) {
-                double y = hpo__scale_map(&axes[k], k < nsel ? x[sel[k]] : v);
+                double y = hpo__scale_map(&axes[k], k ? x[sel[k - 1]] : v);
                 if (isnan(y))
                     hpo__buf_printf(&dv, "%s", k ? "," : "");
                 else
@@ -116,7 +118,7 @@ int hpo__plot_parallel(const hpo_snapshot *s, const hpo_plot_options *o, hpo__sv
                                 is_best ? HPO__COLOR_BEST : col, attrs);
             for (size_t k = 0; k < naxes; k++)
                 hpo__svg_path_to(svg, left + step * (double)k,
-                                 hpo__scale_map(&axes[k], k < nsel ? x[sel[k]] : v));
+                                 hpo__scale_map(&axes[k], k ? x[sel[k - 1]] : v));
             char tip[640];
             hpo__plot_tip(s, i, tip, sizeof tip);
             hpo__svg_path_end_tip(svg, tip);

@@ -90,7 +90,7 @@ with Browser() as b:
         fail(f'sorting by value: {first}')
     brushed = b.script("""
       var svg = document.querySelector('svg.hpo-plot[data-kind=parallel]');
-      var axes = svg.querySelectorAll('g.pc-axis'), ax = axes[axes.length - 1];
+      var ax = svg.querySelector('g.pc-axis[data-i="0"]');   // the objective's axis
       var hit = ax.querySelector('rect[fill=transparent]'), r = hit.getBoundingClientRect();
       var x = r.x + r.width / 2, y0 = r.y + 1, y1 = r.y + r.height * 0.5;
       hit.dispatchEvent(new MouseEvent('mousedown', {bubbles: true, clientX: x, clientY: y0}));
